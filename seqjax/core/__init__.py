@@ -1,0 +1,25 @@
+"""seqjax.core: pure-JAX recurrent cells, their initialisers and the scan runner (no Flax)."""
+
+from seqjax.core import initializers
+from seqjax.core.cell import Carry, Cell, FusedParams
+from seqjax.core.errors import bad_argument
+from seqjax.core.gru import GRUCell, ResetAfterGRUParams
+from seqjax.core.lstm import LSTMCell, LSTMState
+from seqjax.core.parameters import count_parameters
+from seqjax.core.scan import run
+from seqjax.core.simple_rnn import SimpleRNNCell
+
+__all__ = [
+    "Carry",
+    "Cell",
+    "FusedParams",
+    "GRUCell",
+    "LSTMCell",
+    "LSTMState",
+    "ResetAfterGRUParams",
+    "SimpleRNNCell",
+    "bad_argument",
+    "count_parameters",
+    "initializers",
+    "run",
+]

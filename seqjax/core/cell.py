@@ -1,0 +1,98 @@
+"""What every recurrent cell provides, and the fused parameter layout the cells share.
+
+A cell is a frozen, hashable dataclass of *structural* options (an activation, a formula
+variant); it holds no parameters. Its methods are pure functions of a parameter pytree:
+
+- ``init(key, input_size, hidden_size, **options) -> params``
+- ``project_inputs(params, inputs[..., input]) -> [..., gates * hidden]``: the input
+  projection ``V x + b``, separable from the recurrence so that the runner may apply it
+  to all time steps in one matrix product before the loop, or inside each step.
+- ``step(params, carry, projected[batch, gates * hidden]) -> (carry, output[batch, hidden])``:
+  the recurrent update given the already-projected input of one step.
+- ``zero_carry(hidden_size, batch_shape, dtype) -> carry``.
+
+Because cells are hashable they can be static arguments of ``jax.jit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Protocol
+
+import jax
+import jax.numpy as jnp
+
+from seqjax.core import initializers
+from seqjax.core.errors import bad_argument
+
+Carry = Any
+"""A cell's recurrent state: an array ``[batch, hidden]`` or a NamedTuple of them."""
+
+
+class Cell(Protocol):
+    """The interface of a recurrent cell (see the module docstring)."""
+
+    num_gates: int
+
+    def init(self, key: jax.Array, input_size: int, hidden_size: int, **options: Any) -> Any: ...
+
+    def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array: ...
+
+    def step(self, params: Any, carry: Carry, projected: jax.Array) -> tuple[Carry, jax.Array]: ...
+
+    def zero_carry(
+        self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
+    ) -> Carry: ...
+
+
+class FusedParams(NamedTuple):
+    """Parameters of a cell whose gates share one fused matrix of each kind.
+
+    Fields (``G`` gates, gate ``k`` in columns ``[k * hidden, (k + 1) * hidden)``):
+      input_kernel: ``V``, ``[input, G * hidden]``.
+      recurrent_kernel: ``W``, ``[hidden, G * hidden]``.
+      bias: ``b``, ``[G * hidden]``.
+    """
+
+    input_kernel: jax.Array
+    recurrent_kernel: jax.Array
+    bias: jax.Array
+
+
+def init_fused(
+    key: jax.Array,
+    input_size: int,
+    hidden_size: int,
+    num_gates: int,
+    *,
+    input_init: initializers.Initializer,
+    recurrent_init: initializers.Initializer,
+    gate_biases: Mapping[int, float],
+    dtype: jnp.dtype,
+) -> FusedParams:
+    """Draws ``FusedParams``: each gate block of ``V`` and ``W`` by its initialiser, biases constant."""
+    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise bad_argument(name, "a positive int", repr(size))
+    input_key, recurrent_key = jax.random.split(key)
+    return FusedParams(
+        input_kernel=initializers.fused_gate_matrix(
+            input_key, input_init, input_size, hidden_size, num_gates, dtype
+        ),
+        recurrent_kernel=initializers.fused_gate_matrix(
+            recurrent_key, recurrent_init, hidden_size, hidden_size, num_gates, dtype
+        ),
+        bias=initializers.fused_gate_bias(hidden_size, num_gates, gate_biases, dtype),
+    )
+
+
+def project_fused(params: Any, inputs: jax.Array) -> jax.Array:
+    """``inputs @ V + b``: ``[..., input] -> [..., G * hidden]``."""
+    return inputs @ params.input_kernel + params.bias
+
+
+def zero_hidden(
+    hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
+) -> jax.Array:
+    """Zeros ``[*batch_shape, hidden]``."""
+    return jnp.zeros((*batch_shape, hidden_size), dtype)

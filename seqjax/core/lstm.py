@@ -1,0 +1,85 @@
+"""Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from seqjax.core import initializers
+from seqjax.core.cell import FusedParams, init_fused, project_fused, zero_hidden
+
+INPUT_GATE, FORGET_GATE, CANDIDATE, OUTPUT_GATE = range(4)
+"""Gate order in the fused matrices: i, f, g, o (the order of PyTorch and cuDNN)."""
+
+
+class LSTMState(NamedTuple):
+    """The LSTM carry. ``hidden``: ``h [batch, hidden]``; ``cell``: ``c [batch, hidden]``.
+
+    Note the order: ``(hidden, cell)``, as in Haiku; Flax's ``LSTMCell`` carry is ``(c, h)``.
+    """
+
+    hidden: jax.Array
+    cell: jax.Array
+
+
+@dataclasses.dataclass(frozen=True)
+class LSTMCell:
+    """An LSTM step from one fused matrix of each kind::
+
+        i, f, g, o = split(V x_t + W h_{t-1} + b)         # gate order i, f, g, o
+        c_t = sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g)
+        h_t = sigmoid(o) * tanh(c_t)
+
+    Parameters are ``FusedParams`` with four gates: ``V [input, 4 * hidden]``,
+    ``W [hidden, 4 * hidden]``, ``b [4 * hidden]``; gate ``k`` occupies columns
+    ``[k * hidden, (k + 1) * hidden)``. The forget gate's bias slice
+    ``b[hidden : 2 * hidden]`` starts at ``forget_bias`` (1.0 by default, Jozefowicz et
+    al. 2015), the others at 0. The carry is ``LSTMState(hidden, cell)``; the output is ``h_t``.
+    """
+
+    num_gates = 4
+
+    def init(
+        self,
+        key: jax.Array,
+        input_size: int,
+        hidden_size: int,
+        *,
+        forget_bias: float = 1.0,
+        input_init: initializers.Initializer = initializers.lecun_normal,
+        recurrent_init: initializers.Initializer = initializers.orthogonal,
+        dtype: jnp.dtype = jnp.float32,
+    ) -> FusedParams:
+        """Draws parameters; each gate's ``[hidden, hidden]`` block of ``W`` is orthogonal by default."""
+        return init_fused(
+            key,
+            input_size,
+            hidden_size,
+            self.num_gates,
+            input_init=input_init,
+            recurrent_init=recurrent_init,
+            gate_biases={FORGET_GATE: forget_bias},
+            dtype=dtype,
+        )
+
+    project_inputs = staticmethod(project_fused)
+
+    def zero_carry(
+        self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
+    ) -> LSTMState:
+        """``LSTMState`` of zeros, each ``[*batch_shape, hidden]``."""
+        zeros = zero_hidden(hidden_size, batch_shape, dtype)
+        return LSTMState(hidden=zeros, cell=zeros)
+
+    def step(
+        self, params: FusedParams, carry: LSTMState, projected: jax.Array
+    ) -> tuple[LSTMState, jax.Array]:
+        """``projected [batch, 4 * hidden]`` -> ``(LSTMState, h_t [batch, hidden])``."""
+        pre = projected + carry.hidden @ params.recurrent_kernel
+        i, f, g, o = jnp.split(pre, 4, axis=-1)
+        cell = jax.nn.sigmoid(f) * carry.cell + jax.nn.sigmoid(i) * jnp.tanh(g)
+        hidden = jax.nn.sigmoid(o) * jnp.tanh(cell)
+        return LSTMState(hidden=hidden, cell=cell), hidden

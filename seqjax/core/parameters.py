@@ -1,0 +1,13 @@
+"""Counting parameters of any pytree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+
+
+def count_parameters(params: Any) -> int:
+    """The number of scalars in all array leaves of ``params`` (any pytree)."""
+    return sum(int(np.prod(np.shape(leaf))) for leaf in jax.tree.leaves(params))
