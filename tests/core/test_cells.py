@@ -10,22 +10,14 @@ import pytest
 
 from seqjax import core
 from tests import numpy_reference as ref
+from tests.helpers import random_params as random_cell_params
+from tests.helpers import relative_error
 
 BATCH, TIME, INPUT, HIDDEN = 3, 24, 5, 6
 
 
-def relative_error(actual, expected) -> float:
-    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
-    return float(np.linalg.norm(actual - expected) / np.linalg.norm(expected))
-
-
-def random_params(cell, seed: int, dtype=jnp.float32):
-    """Cell parameters with every entry random, biases included, so no term is hidden by a zero."""
-    params = cell.init(jax.random.key(seed), INPUT, HIDDEN, dtype=dtype)
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(seed + 1), len(leaves))
-    leaves = [0.5 * jax.random.normal(k, leaf.shape, dtype) for k, leaf in zip(keys, leaves)]
-    return jax.tree.unflatten(treedef, leaves)
+def random_params(cell, seed, dtype=jnp.float32):
+    return random_cell_params(cell, INPUT, HIDDEN, seed, dtype)
 
 
 def numpy_run(cell, params, x, carry):
