@@ -71,7 +71,8 @@ def run(
         return outputs[0], jax.tree.map(lambda a: a[0], carry)
 
     batch, time = inputs.shape[:2]
-    zero_carry = cell.zero_carry(hidden_size, (batch,), inputs.dtype)
+    carry_dtype = jnp.result_type(inputs.dtype, params.recurrent_kernel.dtype)
+    zero_carry = cell.zero_carry(hidden_size, (batch,), carry_dtype)
     if initial_carry is None:
         initial_carry = zero_carry
     else:
