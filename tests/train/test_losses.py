@@ -1,0 +1,22 @@
+"""Sequence cross-entropy against a float64 numpy log-softmax over the real steps."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from seqjax import train
+
+
+def test_sequence_cross_entropy_averages_over_real_steps_only():
+    logits = jax.random.normal(jax.random.key(0), (3, 6, 5))
+    labels = jax.random.randint(jax.random.key(1), (3, 6), 0, 5)
+    lengths = jnp.array([6, 2, 0])
+    z = np.asarray(logits, np.float64)
+    log_probs = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    picked = np.take_along_axis(log_probs, np.asarray(labels)[..., None], -1)[..., 0]
+    expected = -(picked[0].sum() + picked[1, :2].sum()) / 8
+    np.testing.assert_allclose(train.sequence_cross_entropy(logits, labels, lengths), expected, rtol=1e-6)
+    np.testing.assert_allclose(train.sequence_cross_entropy(logits, labels), -picked.mean(), rtol=1e-6)
+    assert float(train.sequence_cross_entropy(logits, labels, jnp.zeros(3, jnp.int32))) == 0.0
