@@ -17,7 +17,7 @@ Because cells are hashable they can be static arguments of ``jax.jit``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import jax
 import jax.numpy as jnp
@@ -59,40 +59,73 @@ class FusedParams(NamedTuple):
     bias: jax.Array
 
 
-def init_fused(
-    key: jax.Array,
-    input_size: int,
-    hidden_size: int,
-    num_gates: int,
-    *,
-    input_init: initializers.Initializer,
-    recurrent_init: initializers.Initializer,
-    gate_biases: Mapping[int, float],
-    dtype: jnp.dtype,
-) -> FusedParams:
-    """Draws ``FusedParams``: each gate block of ``V`` and ``W`` by its initialiser, biases constant."""
-    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise bad_argument(name, "a positive int", repr(size))
-    input_key, recurrent_key = jax.random.split(key)
-    return FusedParams(
-        input_kernel=initializers.fused_gate_matrix(
-            input_key, input_init, input_size, hidden_size, num_gates, dtype
-        ),
-        recurrent_kernel=initializers.fused_gate_matrix(
-            recurrent_key, recurrent_init, hidden_size, hidden_size, num_gates, dtype
-        ),
-        bias=initializers.fused_gate_bias(hidden_size, num_gates, gate_biases, dtype),
-    )
+class FusedCell:
+    """Base of the built-in cells: one fused matrix of each kind, and a step split in two.
 
+    ``step(params, carry, projected)`` is ``pointwise(pointwise_params(params), carry,
+    projected, hidden_of(carry) @ recurrent_kernel_of(params))``: one recurrent matrix
+    product, then everything else. The split lets the runner's custom backward pass
+    propagate through ``pointwise`` step by step and form the gradient of the recurrent
+    kernel as one large matrix product after the loop.
+    """
 
-def project_fused(params: Any, inputs: jax.Array) -> jax.Array:
-    """``inputs @ V + b``: ``[..., input] -> [..., G * hidden]``."""
-    return inputs @ params.input_kernel + params.bias
+    num_gates: ClassVar[int]
 
+    def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array:
+        """``inputs @ V + b``: ``[..., input] -> [..., gates * hidden]``."""
+        return inputs @ params.input_kernel + params.bias
 
-def zero_hidden(
-    hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
-) -> jax.Array:
-    """Zeros ``[*batch_shape, hidden]``."""
-    return jnp.zeros((*batch_shape, hidden_size), dtype)
+    def zero_carry(
+        self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
+    ) -> Carry:
+        """Zeros ``[*batch_shape, hidden]``."""
+        return jnp.zeros((*batch_shape, hidden_size), dtype)
+
+    def hidden_of(self, carry: Carry) -> jax.Array:
+        """The part of the carry that multiplies the recurrent kernel; also the step's output."""
+        return carry
+
+    def recurrent_kernel_of(self, params: Any) -> jax.Array:
+        """The matrix that ``hidden_of(carry)`` multiplies before ``pointwise``."""
+        return params.recurrent_kernel
+
+    def pointwise_params(self, params: Any) -> Any:
+        """The parameters ``pointwise`` uses (none by default)."""
+        del params
+        return ()
+
+    def pointwise(
+        self, pointwise_params: Any, carry: Carry, projected: jax.Array, recurrent: jax.Array
+    ) -> tuple[Carry, jax.Array]:
+        """The step after the recurrent product ``recurrent = hidden_of(carry) @ recurrent_kernel_of(params)``."""
+        raise NotImplementedError
+
+    def step(self, params: Any, carry: Carry, projected: jax.Array) -> tuple[Carry, jax.Array]:
+        """``carry``, ``projected [batch, gates * hidden]`` -> ``(carry, output [batch, hidden])``."""
+        recurrent = self.hidden_of(carry) @ self.recurrent_kernel_of(params)
+        return self.pointwise(self.pointwise_params(params), carry, projected, recurrent)
+
+    def _init_fused(
+        self,
+        key: jax.Array,
+        input_size: int,
+        hidden_size: int,
+        gate_biases: Mapping[int, float],
+        input_init: initializers.Initializer,
+        recurrent_init: initializers.Initializer,
+        dtype: jnp.dtype,
+    ) -> FusedParams:
+        """Draws ``FusedParams``: each gate block of ``V`` and ``W`` by its initialiser, biases constant."""
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise bad_argument(name, "a positive int", repr(size))
+        input_key, recurrent_key = jax.random.split(key)
+        return FusedParams(
+            input_kernel=initializers.fused_gate_matrix(
+                input_key, input_init, input_size, hidden_size, self.num_gates, dtype
+            ),
+            recurrent_kernel=initializers.fused_gate_matrix(
+                recurrent_key, recurrent_init, hidden_size, hidden_size, self.num_gates, dtype
+            ),
+            bias=initializers.fused_gate_bias(hidden_size, self.num_gates, gate_biases, dtype),
+        )

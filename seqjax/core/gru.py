@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.cell import FusedParams, init_fused, project_fused, zero_hidden
+from seqjax.core.cell import FusedCell, FusedParams
 
 RESET_GATE, UPDATE_GATE, CANDIDATE = range(3)
 """Gate order in the fused matrices: r, u, g (PyTorch's r, z, n)."""
@@ -25,7 +25,7 @@ class ResetAfterGRUParams(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class GRUCell:
+class GRUCell(FusedCell):
     """A GRU step; gates r (reset), u (update), g (candidate), in that order::
 
         r = sigmoid(V_r x + W_r h + b_r)
@@ -59,39 +59,39 @@ class GRUCell:
         dtype: jnp.dtype = jnp.float32,
     ) -> FusedParams | ResetAfterGRUParams:
         """Draws parameters; each gate's ``[hidden, hidden]`` block of ``W`` is orthogonal by default."""
-        params = init_fused(
-            key,
-            input_size,
-            hidden_size,
-            self.num_gates,
-            input_init=input_init,
-            recurrent_init=recurrent_init,
-            gate_biases={UPDATE_GATE: update_bias},
-            dtype=dtype,
+        params = self._init_fused(
+            key, input_size, hidden_size, {UPDATE_GATE: update_bias}, input_init, recurrent_init, dtype
         )
         if not self.reset_after:
             return params
         return ResetAfterGRUParams(*params, candidate_recurrent_bias=jnp.zeros((hidden_size,), dtype))
 
-    project_inputs = staticmethod(project_fused)
-    zero_carry = staticmethod(zero_hidden)
-
-    def step(
-        self, params: FusedParams | ResetAfterGRUParams, carry: jax.Array, projected: jax.Array
-    ) -> tuple[jax.Array, jax.Array]:
-        """``carry [batch, hidden]``, ``projected [batch, 3 * hidden]`` -> ``(h_t, h_t)``."""
-        hidden_size = carry.shape[-1]
-        x_r, x_u, x_g = jnp.split(projected, 3, axis=-1)
-        kernel = params.recurrent_kernel
+    def recurrent_kernel_of(self, params: FusedParams | ResetAfterGRUParams) -> jax.Array:
+        """All of ``W`` (reset-after); only ``[W_r, W_u]`` (reset-before, where ``W_g`` acts on ``r * h``)."""
         if self.reset_after:
-            h_r, h_u, h_g = jnp.split(carry @ kernel, 3, axis=-1)
+            return params.recurrent_kernel
+        return params.recurrent_kernel[:, : 2 * (params.recurrent_kernel.shape[1] // 3)]
+
+    def pointwise_params(self, params: FusedParams | ResetAfterGRUParams) -> jax.Array:
+        """``b_hg [hidden]`` (reset-after) or ``W_g [hidden, hidden]`` (reset-before)."""
+        if self.reset_after:
+            return params.candidate_recurrent_bias
+        return params.recurrent_kernel[:, 2 * (params.recurrent_kernel.shape[1] // 3) :]
+
+    def pointwise(
+        self, pointwise_params: jax.Array, carry: jax.Array, projected: jax.Array, recurrent: jax.Array
+    ) -> tuple[jax.Array, jax.Array]:
+        """``carry [batch, hidden]``, ``projected [batch, 3 * hidden]``, ``recurrent`` (see
+        ``recurrent_kernel_of``) -> ``(h_t, h_t)``."""
+        x_r, x_u, x_g = jnp.split(projected, 3, axis=-1)
+        if self.reset_after:
+            h_r, h_u, h_g = jnp.split(recurrent, 3, axis=-1)
             r = jax.nn.sigmoid(x_r + h_r)
-            u = jax.nn.sigmoid(x_u + h_u)
-            g = jnp.tanh(x_g + r * (h_g + params.candidate_recurrent_bias))
+            g = jnp.tanh(x_g + r * (h_g + pointwise_params))
         else:
-            h_r, h_u = jnp.split(carry @ kernel[:, : 2 * hidden_size], 2, axis=-1)
+            h_r, h_u = jnp.split(recurrent, 2, axis=-1)
             r = jax.nn.sigmoid(x_r + h_r)
-            u = jax.nn.sigmoid(x_u + h_u)
-            g = jnp.tanh(x_g + (r * carry) @ kernel[:, 2 * hidden_size :])
+            g = jnp.tanh(x_g + (r * carry) @ pointwise_params)
+        u = jax.nn.sigmoid(x_u + h_u)
         h = (1.0 - u) * g + u * carry
         return h, h

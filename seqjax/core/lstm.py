@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.cell import FusedParams, init_fused, project_fused, zero_hidden
+from seqjax.core.cell import FusedCell, FusedParams
 
 INPUT_GATE, FORGET_GATE, CANDIDATE, OUTPUT_GATE = range(4)
 """Gate order in the fused matrices: i, f, g, o (the order of PyTorch and cuDNN)."""
@@ -26,7 +26,7 @@ class LSTMState(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class LSTMCell:
+class LSTMCell(FusedCell):
     """An LSTM step from one fused matrix of each kind::
 
         i, f, g, o = split(V x_t + W h_{t-1} + b)         # gate order i, f, g, o
@@ -54,32 +54,25 @@ class LSTMCell:
         dtype: jnp.dtype = jnp.float32,
     ) -> FusedParams:
         """Draws parameters; each gate's ``[hidden, hidden]`` block of ``W`` is orthogonal by default."""
-        return init_fused(
-            key,
-            input_size,
-            hidden_size,
-            self.num_gates,
-            input_init=input_init,
-            recurrent_init=recurrent_init,
-            gate_biases={FORGET_GATE: forget_bias},
-            dtype=dtype,
+        return self._init_fused(
+            key, input_size, hidden_size, {FORGET_GATE: forget_bias}, input_init, recurrent_init, dtype
         )
-
-    project_inputs = staticmethod(project_fused)
 
     def zero_carry(
         self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
     ) -> LSTMState:
         """``LSTMState`` of zeros, each ``[*batch_shape, hidden]``."""
-        zeros = zero_hidden(hidden_size, batch_shape, dtype)
+        zeros = jnp.zeros((*batch_shape, hidden_size), dtype)
         return LSTMState(hidden=zeros, cell=zeros)
 
-    def step(
-        self, params: FusedParams, carry: LSTMState, projected: jax.Array
+    def hidden_of(self, carry: LSTMState) -> jax.Array:
+        return carry.hidden
+
+    def pointwise(
+        self, pointwise_params: tuple, carry: LSTMState, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[LSTMState, jax.Array]:
-        """``projected [batch, 4 * hidden]`` -> ``(LSTMState, h_t [batch, hidden])``."""
-        pre = projected + carry.hidden @ params.recurrent_kernel
-        i, f, g, o = jnp.split(pre, 4, axis=-1)
+        """``projected``, ``recurrent`` ``[batch, 4 * hidden]`` -> ``(LSTMState, h_t [batch, hidden])``."""
+        i, f, g, o = jnp.split(projected + recurrent, 4, axis=-1)
         cell = jax.nn.sigmoid(f) * carry.cell + jax.nn.sigmoid(i) * jnp.tanh(g)
         hidden = jax.nn.sigmoid(o) * jnp.tanh(cell)
         return LSTMState(hidden=hidden, cell=cell), hidden

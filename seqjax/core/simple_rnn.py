@@ -9,11 +9,11 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.cell import FusedParams, init_fused, project_fused, zero_hidden
+from seqjax.core.cell import FusedCell, FusedParams
 
 
 @dataclasses.dataclass(frozen=True)
-class SimpleRNNCell:
+class SimpleRNNCell(FusedCell):
     """``h_t = activation(V x_t + W h_{t-1} + b)``; the carry and the output are both ``h_t``.
 
     Parameters are ``FusedParams`` with one gate: ``V [input, hidden]``,
@@ -37,23 +37,11 @@ class SimpleRNNCell:
         dtype: jnp.dtype = jnp.float32,
     ) -> FusedParams:
         """Draws parameters; use ``recurrent_init=initializers.identity`` with ReLU for an IRNN."""
-        return init_fused(
-            key,
-            input_size,
-            hidden_size,
-            self.num_gates,
-            input_init=input_init,
-            recurrent_init=recurrent_init,
-            gate_biases={},
-            dtype=dtype,
-        )
+        return self._init_fused(key, input_size, hidden_size, {}, input_init, recurrent_init, dtype)
 
-    project_inputs = staticmethod(project_fused)
-    zero_carry = staticmethod(zero_hidden)
-
-    def step(
-        self, params: FusedParams, carry: jax.Array, projected: jax.Array
+    def pointwise(
+        self, pointwise_params: tuple, carry: jax.Array, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[jax.Array, jax.Array]:
-        """``carry [batch, hidden]``, ``projected [batch, hidden]`` -> ``(h_t, h_t)``."""
-        h = self.activation(projected + carry @ params.recurrent_kernel)
+        """``h_t = activation(projected + recurrent)``, all ``[batch, hidden]``."""
+        h = self.activation(projected + recurrent)
         return h, h
