@@ -62,14 +62,18 @@ class FusedParams(NamedTuple):
 class FusedCell:
     """Base of the built-in cells: one fused matrix of each kind, and a step split in two.
 
-    ``step(params, carry, projected)`` is ``pointwise(pointwise_params(params), carry,
-    projected, hidden_of(carry) @ recurrent_kernel_of(params))``: one recurrent matrix
-    product, then everything else. The split lets the runner's custom backward pass
-    propagate through ``pointwise`` step by step and form the gradient of the recurrent
-    kernel as one large matrix product after the loop.
+    ``step(params, carry, projected)`` is one recurrent matrix product,
+    ``recurrent = hidden_of(carry) @ recurrent_kernel_of(params)``, then the pointwise part
+    ``pointwise_forward(pointwise_params(params), carry, projected, recurrent)``. Each cell
+    also writes the derivative of its pointwise part by hand, ``pointwise_backward``, from
+    the few arrays ``pointwise_forward`` saves. The runner's custom backward pass uses it
+    to propagate through time step by step and forms the weight gradients as large matrix
+    products after the loop (see ``seqjax.core.custom_backward``).
     """
 
     num_gates: ClassVar[int]
+    sums_projection_and_recurrent: ClassVar[bool] = False
+    """True when the pointwise part reads ``projected`` and ``recurrent`` only through their sum."""
 
     def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array:
         """``inputs @ V + b``: ``[..., input] -> [..., gates * hidden]``."""
@@ -94,11 +98,30 @@ class FusedCell:
         del params
         return ()
 
+    def pointwise_forward(
+        self, pointwise_params: Any, carry: Carry, projected: jax.Array, recurrent: jax.Array
+    ) -> tuple[Carry, Any]:
+        """``(new carry, saved)``: the step after the recurrent product; ``saved`` is what
+        ``pointwise_backward`` needs besides the carries (e.g. the gate activations)."""
+        raise NotImplementedError
+
+    def pointwise_backward(
+        self, pointwise_params: Any, saved: Any, carry: Carry, d_new_carry: Carry
+    ) -> tuple[Carry, jax.Array, jax.Array, Any]:
+        """The transpose of ``pointwise_forward``'s derivative at the step that saved ``saved``.
+
+        ``carry`` is the carry before that step, ``d_new_carry`` the cotangent of the carry
+        after it. Returns the cotangents ``(d_carry, d_projected, d_recurrent,
+        d_pointwise_params)``; ``d_carry`` leaves out the path through the recurrent product.
+        """
+        raise NotImplementedError
+
     def pointwise(
         self, pointwise_params: Any, carry: Carry, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[Carry, jax.Array]:
-        """The step after the recurrent product ``recurrent = hidden_of(carry) @ recurrent_kernel_of(params)``."""
-        raise NotImplementedError
+        """``(new carry, output)``: the output is the new carry's hidden part."""
+        new_carry, _ = self.pointwise_forward(pointwise_params, carry, projected, recurrent)
+        return new_carry, self.hidden_of(new_carry)
 
     def step(self, params: Any, carry: Carry, projected: jax.Array) -> tuple[Carry, jax.Array]:
         """``carry``, ``projected [batch, gates * hidden]`` -> ``(carry, output [batch, hidden])``."""

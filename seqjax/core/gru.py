@@ -78,20 +78,50 @@ class GRUCell(FusedCell):
             return params.candidate_recurrent_bias
         return params.recurrent_kernel[:, 2 * (params.recurrent_kernel.shape[1] // 3) :]
 
-    def pointwise(
+    def pointwise_forward(
         self, pointwise_params: jax.Array, carry: jax.Array, projected: jax.Array, recurrent: jax.Array
-    ) -> tuple[jax.Array, jax.Array]:
+    ) -> tuple[jax.Array, tuple[jax.Array, ...]]:
         """``carry [batch, hidden]``, ``projected [batch, 3 * hidden]``, ``recurrent`` (see
-        ``recurrent_kernel_of``) -> ``(h_t, h_t)``."""
+        ``recurrent_kernel_of``) -> ``(h_t, saved)``; ``saved`` is ``(r, u, g)``, and the
+        candidate's recurrent term ``W_g h + b_hg`` in the reset-after form."""
         x_r, x_u, x_g = jnp.split(projected, 3, axis=-1)
         if self.reset_after:
             h_r, h_u, h_g = jnp.split(recurrent, 3, axis=-1)
-            r = jax.nn.sigmoid(x_r + h_r)
-            g = jnp.tanh(x_g + r * (h_g + pointwise_params))
         else:
             h_r, h_u = jnp.split(recurrent, 2, axis=-1)
-            r = jax.nn.sigmoid(x_r + h_r)
-            g = jnp.tanh(x_g + (r * carry) @ pointwise_params)
+        r = jax.nn.sigmoid(x_r + h_r)
         u = jax.nn.sigmoid(x_u + h_u)
-        h = (1.0 - u) * g + u * carry
-        return h, h
+        if self.reset_after:
+            candidate_recurrent = h_g + pointwise_params
+            g = jnp.tanh(x_g + r * candidate_recurrent)
+        else:
+            candidate_recurrent = None
+            g = jnp.tanh(x_g + (r * carry) @ pointwise_params)
+        return (1.0 - u) * g + u * carry, (r, u, g, candidate_recurrent)
+
+    def pointwise_backward(
+        self,
+        pointwise_params: jax.Array,
+        saved: tuple[jax.Array, ...],
+        carry: jax.Array,
+        d_new_carry: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+        """Cotangents through ``h_t = (1 - u) g + u h``, the candidate and the two gates."""
+        r, u, g, candidate_recurrent = saved
+        d_h = d_new_carry * u
+        d_g_pre = d_new_carry * (1.0 - u) * (1.0 - g**2)
+        d_u_pre = d_new_carry * (carry - g) * u * (1.0 - u)
+        if self.reset_after:
+            d_candidate_recurrent = d_g_pre * r
+            d_r_pre = d_g_pre * candidate_recurrent * r * (1.0 - r)
+            d_recurrent = jnp.concatenate([d_r_pre, d_u_pre, d_candidate_recurrent], axis=-1)
+            d_pointwise_params = d_candidate_recurrent.reshape(-1, d_h.shape[-1]).sum(0)
+        else:
+            d_reset_hidden = d_g_pre @ pointwise_params.T
+            d_h = d_h + d_reset_hidden * r
+            d_r_pre = d_reset_hidden * carry * r * (1.0 - r)
+            d_recurrent = jnp.concatenate([d_r_pre, d_u_pre], axis=-1)
+            reset_hidden = (r * carry).reshape(-1, d_h.shape[-1])
+            d_pointwise_params = reset_hidden.T @ d_g_pre.reshape(-1, d_h.shape[-1])
+        d_projected = jnp.concatenate([d_r_pre, d_u_pre, d_g_pre], axis=-1)
+        return d_h, d_projected, d_recurrent, d_pointwise_params

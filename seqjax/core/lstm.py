@@ -40,6 +40,7 @@ class LSTMCell(FusedCell):
     al. 2015), the others at 0. The carry is ``LSTMState(hidden, cell)``; the output is ``h_t``.
     """
 
+    sums_projection_and_recurrent = True
     num_gates = 4
 
     def init(
@@ -68,11 +69,39 @@ class LSTMCell(FusedCell):
     def hidden_of(self, carry: LSTMState) -> jax.Array:
         return carry.hidden
 
-    def pointwise(
+    def pointwise_forward(
         self, pointwise_params: tuple, carry: LSTMState, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[LSTMState, jax.Array]:
-        """``projected``, ``recurrent`` ``[batch, 4 * hidden]`` -> ``(LSTMState, h_t [batch, hidden])``."""
-        i, f, g, o = jnp.split(projected + recurrent, 4, axis=-1)
-        cell = jax.nn.sigmoid(f) * carry.cell + jax.nn.sigmoid(i) * jnp.tanh(g)
-        hidden = jax.nn.sigmoid(o) * jnp.tanh(cell)
-        return LSTMState(hidden=hidden, cell=cell), hidden
+        """``projected``, ``recurrent`` ``[batch, 4 * hidden]`` -> ``(LSTMState, gates [batch, 4 * hidden])``.
+
+        ``gates`` holds the activations ``sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)``, all
+        four from one ``tanh`` through ``sigmoid(x) = 0.5 * tanh(x / 2) + 0.5``.
+        """
+        scale, offset = _gate_constants(carry.cell.shape[-1], projected.dtype)
+        gates = scale * jnp.tanh(scale * (projected + recurrent)) + offset
+        i, f, g, o = jnp.split(gates, 4, axis=-1)
+        cell = f * carry.cell + i * g
+        return LSTMState(hidden=o * jnp.tanh(cell), cell=cell), gates
+
+    def pointwise_backward(
+        self, pointwise_params: tuple, saved: jax.Array, carry: LSTMState, d_new_carry: LSTMState
+    ) -> tuple[LSTMState, jax.Array, jax.Array, tuple]:
+        """Cotangents through the gates: ``d pre = d gates * gate'(pre)``, with
+        ``sigmoid' = s (1 - s)`` and ``tanh' = 1 - t^2`` read off the saved activations."""
+        gates = saved
+        scale, offset = _gate_constants(carry.cell.shape[-1], gates.dtype)
+        i, f, g, o = jnp.split(gates, 4, axis=-1)
+        tanh_cell = jnp.tanh(f * carry.cell + i * g)
+        d_cell = d_new_carry.cell + d_new_carry.hidden * o * (1.0 - tanh_cell**2)
+        d_gates = jnp.concatenate([d_cell * g, d_cell * carry.cell, d_cell * i, d_new_carry.hidden * tanh_cell], axis=-1)
+        d_pre = d_gates * (scale**2 - (gates - offset) ** 2)
+        d_carry = LSTMState(hidden=jnp.zeros_like(carry.hidden), cell=d_cell * f)
+        return d_carry, d_pre, d_pre, ()
+
+
+def _gate_constants(hidden_size: int, dtype: jnp.dtype) -> tuple[jax.Array, jax.Array]:
+    """Per-column ``scale, offset`` ``[4 * hidden]`` with ``activation = scale * tanh(scale * pre) + offset``:
+    ``(0.5, 0.5)`` (a sigmoid) for i, f and o, ``(1, 0)`` (a tanh) for g."""
+    scale = jnp.repeat(jnp.array([0.5, 0.5, 1.0, 0.5], dtype), hidden_size)
+    offset = jnp.repeat(jnp.array([0.5, 0.5, 0.0, 0.5], dtype), hidden_size)
+    return scale, offset

@@ -7,13 +7,14 @@ the loop runs time-major, so each step reads one contiguous ``[batch, ...]`` sli
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seqjax.core.cell import Carry, Cell
+from seqjax.core.cell import Carry, Cell, FusedCell
+from seqjax.core.custom_backward import scan_fused_cell
 from seqjax.core.errors import bad_argument
 
 
@@ -28,6 +29,7 @@ def run(
     unroll: int | bool = 1,
     remat: bool = False,
     hoist_projection: bool | None = None,
+    backward: Literal["custom", "autodiff"] = "custom",
 ) -> tuple[jax.Array, Carry]:
     """Runs ``cell`` over ``inputs`` and returns ``(outputs, final_carry)``.
 
@@ -44,11 +46,15 @@ def run(
       reverse: run from the last real step to the first (with ``lengths``, each
         sequence starts at its own last step). Outputs stay aligned with ``inputs``.
       unroll: steps unrolled per loop iteration (``jax.lax.scan``'s ``unroll``).
-      remat: recompute each step in the backward pass (``jax.checkpoint``) instead of
-        storing its intermediates: less memory for long sequences, more compute.
+      remat: with ``backward="autodiff"``, recompute each step in the backward pass
+        (``jax.checkpoint``) instead of storing its intermediates: less memory for long
+        sequences, more compute. The custom backward pass stores only the carries already.
       hoist_projection: apply ``V x + b`` to all steps in one matrix product before the
         loop (``True``) or inside each step (``False``). ``None`` hoists on GPU/TPU and not
         on CPU, where the projected buffer of all steps was measured to overflow the caches.
+      backward: ``"custom"`` (default) differentiates with the hand-written backward pass of
+        ``seqjax.core.custom_backward`` (built-in cells, i.e. any ``FusedCell``; reverse mode
+        only); ``"autodiff"`` lets JAX differentiate the scan (any ``Cell``, forward mode too).
 
     Returns:
       ``outputs [batch, time, hidden]`` and the final carry (``[batch, hidden]`` per array).
@@ -67,6 +73,7 @@ def run(
             unroll=unroll,
             remat=remat,
             hoist_projection=hoist_projection,
+            backward=backward,
         )
         return outputs[0], jax.tree.map(lambda a: a[0], carry)
 
@@ -81,8 +88,14 @@ def run(
         lengths = _check_lengths(lengths, batch, time)
     if hoist_projection is None:
         hoist_projection = jax.default_backend() != "cpu"
+    _check_backward(backward, cell, remat)
 
     time_major = jnp.swapaxes(inputs, 0, 1)  # [time, batch, input]
+    if backward == "custom":
+        outputs, final_carry = scan_fused_cell(
+            cell, hoist_projection, unroll, reverse, params, time_major, initial_carry, lengths
+        )
+        return jnp.swapaxes(outputs, 0, 1), final_carry
     if hoist_projection:
         time_major = cell.project_inputs(params, time_major)  # [time, batch, gates * hidden]
 
@@ -118,6 +131,15 @@ def _check_inputs(inputs: jax.Array, input_size: int) -> None:
             f"{input_size} features in the last axis (params.input_kernel.shape[0])",
             f"shape {inputs.shape}",
         )
+
+
+def _check_backward(backward: str, cell: Cell, remat: bool) -> None:
+    if backward not in ("custom", "autodiff"):
+        raise bad_argument("backward", "'custom' or 'autodiff'", repr(backward))
+    if backward == "custom" and not isinstance(cell, FusedCell):
+        raise bad_argument("backward", "'autodiff' for a cell that is not a FusedCell", f"'custom' with {cell!r}")
+    if backward == "custom" and remat:
+        raise bad_argument("remat", "False with backward='custom' (it stores only the carries)", "True")
 
 
 def _check_carry(initial_carry: Carry, expected: Carry) -> None:

@@ -24,6 +24,7 @@ class SimpleRNNCell(FusedCell):
     """
 
     activation: Callable[[jax.Array], jax.Array] = jnp.tanh
+    sums_projection_and_recurrent = True
     num_gates = 1
 
     def init(
@@ -39,9 +40,17 @@ class SimpleRNNCell(FusedCell):
         """Draws parameters; use ``recurrent_init=initializers.identity`` with ReLU for an IRNN."""
         return self._init_fused(key, input_size, hidden_size, {}, input_init, recurrent_init, dtype)
 
-    def pointwise(
+    def pointwise_forward(
         self, pointwise_params: tuple, carry: jax.Array, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[jax.Array, jax.Array]:
-        """``h_t = activation(projected + recurrent)``, all ``[batch, hidden]``."""
-        h = self.activation(projected + recurrent)
-        return h, h
+        """``h_t = activation(pre)``, ``pre = projected + recurrent``, all ``[batch, hidden]``; saves ``pre``."""
+        pre = projected + recurrent
+        return self.activation(pre), pre
+
+    def pointwise_backward(
+        self, pointwise_params: tuple, saved: jax.Array, carry: jax.Array, d_new_carry: jax.Array
+    ) -> tuple[jax.Array, jax.Array, jax.Array, tuple]:
+        """``d pre = activation'(pre) * d h_t`` (by ``jax.vjp`` of the activation, whatever it is)."""
+        _, activation_vjp = jax.vjp(self.activation, saved)
+        (d_pre,) = activation_vjp(d_new_carry)
+        return jnp.zeros_like(carry), d_pre, d_pre, ()

@@ -72,7 +72,14 @@ def test_options_compute_the_same_function(cell):
     lengths = jnp.array([TIME, 5, 2])
     base_out, base_final = core.run(cell, params, x, lengths=lengths)
     base_grad = jax.grad(lambda p: jnp.sum(core.run(cell, p, x, lengths=lengths)[0] ** 2))(params)
-    for options in ({"unroll": 4}, {"remat": True}, {"hoist_projection": True}, {"unroll": True}):
+    for options in (
+        {"unroll": 4},
+        {"hoist_projection": True},
+        {"unroll": True},
+        {"backward": "autodiff"},
+        {"backward": "autodiff", "remat": True},
+        {"backward": "autodiff", "hoist_projection": True, "unroll": 3},
+    ):
         out, final = core.run(cell, params, x, lengths=lengths, **options)
         np.testing.assert_allclose(out, base_out, rtol=1e-5, atol=1e-6)
         for a, b in zip(jax.tree.leaves(final), jax.tree.leaves(base_final)):
@@ -90,7 +97,7 @@ def test_remat_stores_less_for_the_backward_pass():
     x = jax.random.normal(jax.random.key(1), (8, 64, INPUT))
 
     def residual_bytes(remat):
-        _, backward = jax.vjp(lambda p: core.run(cell, p, x, remat=remat)[0], params)
+        _, backward = jax.vjp(lambda p: core.run(cell, p, x, remat=remat, backward="autodiff")[0], params)
         return sum(leaf.nbytes for leaf in jax.tree.leaves(backward))
 
     assert residual_bytes(True) < 0.6 * residual_bytes(False)

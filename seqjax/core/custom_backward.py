@@ -1,0 +1,159 @@
+"""The scan of a ``FusedCell`` with a hand-written backward pass (the cuDNN scheme).
+
+Forward: one ``lax.scan``. Each step makes its matrix products, then the cell's pointwise
+part, and stores the new carry and the few arrays the cell's hand-written derivative
+needs (the gate activations). For cells whose pointwise part only needs
+``V x_t + b + h_{t-1} W`` (simple RNN, LSTM), the two products of a step are one,
+``[x_t, h_{t-1}] @ [V; W]``.
+
+Backward: a reverse scan propagates only the state's cotangent, through the cell's
+``pointwise_backward`` and through ``Wᵀ``, and emits the cotangents of the
+pre-activations. The weight gradients ``dW = Σ_t h_{t-1}ᵀ dr_t``, ``dV = Σ_t x_tᵀ dp_t``,
+``db`` and the input gradient are then each one large matrix product after the loop,
+instead of ``time`` small ones inside it. Nothing of the forward pass is recomputed but
+one ``tanh`` of the LSTM cell state.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from seqjax.core.cell import Carry, FusedCell
+
+
+def _masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
+    """``new`` where ``real`` (``[batch, 1]``), else ``old``; ``new`` when there is no mask."""
+    if real is None:
+        return new
+    return jax.tree.map(lambda n, o: jnp.where(real, n, o), new, old)
+
+
+def _real_at(lengths: jax.Array | None, t: jax.Array) -> jax.Array | None:
+    return None if lengths is None else (t < lengths)[:, None]
+
+
+def _add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) -> Carry:
+    """``carry_cotangent`` plus ``d_hidden`` in the carry's hidden part."""
+    _, hidden_vjp = jax.vjp(cell.hidden_of, carry_cotangent)  # linear: only the structure is used
+    return jax.tree.map(jnp.add, carry_cotangent, hidden_vjp(d_hidden)[0])
+
+
+def _forward(
+    cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool,
+    params: Any, inputs: jax.Array, initial_carry: Carry, lengths: jax.Array | None,
+) -> tuple[tuple[jax.Array, Carry], tuple[Carry, Any]]:
+    """``inputs [time, batch, input]`` -> ``((outputs, final carry), (carries, saved))``,
+    ``carries`` and ``saved`` stacked over time."""
+    time = inputs.shape[0]
+    kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
+    summed = cell.sums_projection_and_recurrent
+    xs = cell.project_inputs(params, inputs) if hoist else inputs
+    if summed and not hoist:
+        stacked_kernel = jnp.concatenate([params.input_kernel, kernel])  # [input + hidden, K]
+
+    def pre_activations(carry: Carry, x_t: jax.Array) -> tuple[jax.Array, jax.Array]:
+        hidden = cell.hidden_of(carry)
+        if not summed:
+            projected = x_t if hoist else cell.project_inputs(params, x_t)
+            return projected, hidden @ kernel
+        if hoist:
+            return x_t, hidden @ kernel
+        pre = jnp.concatenate([x_t, hidden], axis=-1) @ stacked_kernel + params.bias
+        return pre, jnp.zeros((), pre.dtype)
+
+    def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, tuple[Carry, Any]]:
+        x_t, t = step_inputs
+        new, saved = cell.pointwise_forward(pointwise_params, carry, *pre_activations(carry, x_t))
+        new = _masked(_real_at(lengths, t), new, carry)
+        return new, (new, saved)
+
+    final, (carries, saved) = jax.lax.scan(
+        body, initial_carry, (xs, jnp.arange(time)), reverse=reverse, unroll=unroll
+    )
+    outputs = cell.hidden_of(carries)
+    if lengths is not None:
+        real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]  # [time, batch, 1]
+        outputs = jnp.where(real, outputs, jnp.zeros_like(outputs))
+    return (outputs, final), (carries, saved)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2, 3))
+def scan_fused_cell(
+    cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool,
+    params: Any, inputs: jax.Array, initial_carry: Carry, lengths: jax.Array | None,
+) -> tuple[jax.Array, Carry]:
+    """Runs ``cell`` over time-major ``inputs [time, batch, input]`` from ``initial_carry``.
+
+    Returns ``(outputs [time, batch, hidden], final carry)``; ``lengths [batch]`` or None,
+    with the semantics of ``seqjax.core.run``. Differentiable (reverse mode) in ``params``,
+    ``inputs`` and ``initial_carry`` by the backward pass described in the module docstring.
+    """
+    return _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
+
+
+def _scan_fwd(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths):
+    result, (carries, saved) = _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
+    return result, (params, inputs, initial_carry, lengths, carries, saved)
+
+
+def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
+    del hoist  # the backward pass always applies the input projection's transpose as one product
+    params, inputs, initial_carry, lengths, carries, saved = residuals
+    d_outputs, d_final = cotangents
+    time = inputs.shape[0]
+    kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
+    if lengths is not None:
+        real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]
+        d_outputs = jnp.where(real, d_outputs, jnp.zeros_like(d_outputs))
+
+    # The carry before each step, in the order the forward scan visited the steps.
+    first = jax.tree.map(lambda a: a[None], initial_carry)
+    if reverse:
+        before = jax.tree.map(lambda c, f: jnp.concatenate([c[1:], f]), carries, first)
+    else:
+        before = jax.tree.map(lambda c, f: jnp.concatenate([f, c[:-1]]), carries, first)
+
+    def body(state, step):
+        d_carry, d_pointwise_params = state
+        carry_before, saved_t, d_output_t, t = step
+        d_after = _add_to_hidden(cell, d_carry, d_output_t)
+        real = _real_at(lengths, t)
+        # Past a sequence's end the step is the identity: nothing flows into its pointwise part.
+        d_step = _masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
+        d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
+            pointwise_params, saved_t, carry_before, d_step
+        )
+        d_before = _masked(real, _add_to_hidden(cell, d_before, d_recurrent @ kernel.T), d_after)
+        d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
+        return (d_before, d_pointwise_params), (d_projected, d_recurrent)
+
+    zero_pointwise = jax.tree.map(jnp.zeros_like, pointwise_params)
+    (d_initial, d_pointwise_params), (d_projected, d_recurrent) = jax.lax.scan(
+        body,
+        (d_final, zero_pointwise),
+        (before, saved, d_outputs, jnp.arange(time)),
+        reverse=not reverse,
+        unroll=unroll,
+    )
+    hidden_size, kernel_width = kernel.shape
+    hidden_before = cell.hidden_of(before).reshape(-1, hidden_size)
+    d_kernel = hidden_before.T @ d_recurrent.reshape(-1, kernel_width)  # one large product
+
+    # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
+    input_size, projected_width = params.input_kernel.shape
+    flat_d_projected = d_projected.reshape(-1, projected_width)
+    d_inputs = d_projected @ params.input_kernel.T
+    d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
+    _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
+    (d_params,) = kernel_vjp((d_kernel, d_pointwise_params))
+    d_params = d_params._replace(
+        input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + flat_d_projected.sum(0)
+    )
+    return d_params, d_inputs, d_initial, None
+
+
+scan_fused_cell.defvjp(_scan_fwd, _scan_bwd)
