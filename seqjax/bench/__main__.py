@@ -1,0 +1,62 @@
+"""``python -m seqjax.bench``: time seqjax against its peers and write JSON, markdown and a PNG.
+
+Example: ``python -m seqjax.bench --cells lstm gru --shapes 32x256x128x256 64x128x256x512
+--modes train --repeats 9 --out bench-results``. A shape is ``BATCHxTIMExINPUTxHIDDEN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import shlex
+import sys
+
+from seqjax.bench.configs import CELLS, MODES, BenchConfig
+from seqjax.bench.harness import matmul_peak_gflops, measure
+from seqjax.bench.implementations import BUILDERS
+from seqjax.bench.report import environment, markdown, plot, write_json
+from seqjax.core import bad_argument
+
+DEFAULT_SHAPES = ("32x256x128x256", "64x128x256x512")
+
+
+def parse_shape(text: str) -> tuple[int, int, int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 4 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise bad_argument("--shapes", "BATCHxTIMExINPUTxHIDDEN, four positive ints", repr(text))
+    return tuple(int(p) for p in parts)  # type: ignore[return-value]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m seqjax.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
+    parser.add_argument("--shapes", nargs="+", default=list(DEFAULT_SHAPES))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=["train"])
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
+    parser.add_argument("--implementations", nargs="+", choices=list(BUILDERS), default=list(BUILDERS))
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench-results"))
+    args = parser.parse_args(argv)
+    command = "python -m seqjax.bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    env = environment(matmul_peak_gflops(args.dtype))
+    measurements = []
+    for cell in args.cells:
+        for shape in args.shapes:
+            batch, time, inputs, hidden = parse_shape(shape)
+            for mode in args.modes:
+                config = BenchConfig(cell, batch, time, inputs, hidden, mode, args.dtype)
+                print(f"measuring {config.label} ...", flush=True)
+                measurements += measure(config, args.implementations, args.repeats)
+    table = markdown(env, measurements, command)
+    (args.out / "results.md").write_text(table)
+    write_json(args.out / "results.json", env, measurements, command)
+    plotted = plot(args.out / "results.png", measurements)
+    print(table)
+    print(f"wrote {args.out}/results.json, results.md" + (", results.png" if plotted else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

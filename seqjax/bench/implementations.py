@@ -1,0 +1,244 @@
+"""seqjax and its peers, each built from the same ``SharedWeights`` into a timed callable.
+
+Every builder returns a ``Prepared`` (or None when the peer is not installed or cannot run
+the configuration): ``run()`` makes one call of the configured mode and waits for it;
+``check()`` returns ``(outputs [batch, time, hidden], d_inputs [batch, time, input] or
+None)`` as float32 numpy arrays, so the harness can confirm that all compute one function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from seqjax import core
+from seqjax.bench.configs import BenchConfig, SharedWeights
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    name: str
+    run: Callable[[], Any]
+    check: Callable[[], tuple[np.ndarray, np.ndarray | None]]
+    compile_seconds: float | None = None
+    peak_bytes: int | None = None
+
+
+def _as_numpy(result: tuple[Any, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    outputs, d_inputs = result
+    return np.asarray(outputs, np.float32), None if d_inputs is None else np.asarray(d_inputs, np.float32)
+
+
+def _blocks(matrix: np.ndarray, gates: int) -> list[np.ndarray]:
+    return np.split(matrix, gates, axis=-1)
+
+
+def jax_implementation(
+    name: str, config: BenchConfig, weights: SharedWeights, apply: Callable[[Any, jax.Array], jax.Array], params: Any
+) -> Prepared:
+    """Times ``apply(params, inputs) -> outputs [batch, time, hidden]`` under ``jax.jit``.
+
+    The compile time is that of ``lower().compile()``; the peak memory is XLA's memory
+    analysis of the compiled call (arguments + outputs + temporaries).
+    """
+    dtype = jnp.dtype(config.dtype)
+    params = jax.tree.map(lambda a: jnp.asarray(a, dtype) if jnp.issubdtype(a.dtype, jnp.floating) else a, params)
+    inputs = jnp.asarray(weights.inputs, dtype)
+    cotangent = jnp.asarray(weights.cotangent, jnp.float32)
+
+    def loss(params, inputs):
+        return jnp.sum(apply(params, inputs).astype(jnp.float32) * cotangent)
+
+    gradients = jax.grad(loss, argnums=(0, 1))
+    if config.mode == "forward":
+        fn, args = apply, (params, inputs)
+    elif config.mode == "train":
+        fn, args = gradients, (params, inputs)
+    else:
+        optimizer = optax.adam(1e-3)
+
+        def fn(params, opt_state, inputs):
+            updates, opt_state = optimizer.update(gradients(params, inputs)[0], opt_state, params)
+            return optax.apply_updates(params, updates), opt_state
+
+        args = (params, optimizer.init(params), inputs)
+    start = time.perf_counter()
+    compiled = jax.jit(fn).lower(*args).compile()
+    compile_seconds = time.perf_counter() - start
+    memory = compiled.memory_analysis()
+    peak = None
+    if memory is not None:
+        peak = int(memory.temp_size_in_bytes + memory.argument_size_in_bytes
+                   + memory.output_size_in_bytes - memory.alias_size_in_bytes)
+
+    @jax.jit
+    def check(params, inputs):
+        d_inputs = None if config.mode == "forward" else gradients(params, inputs)[1]
+        return apply(params, inputs), d_inputs
+
+    return Prepared(
+        name=name,
+        run=lambda: jax.block_until_ready(compiled(*args)),
+        check=lambda: _as_numpy(check(params, inputs)),
+        compile_seconds=compile_seconds,
+        peak_bytes=peak,
+    )
+
+
+def seqjax_implementation(config: BenchConfig, weights: SharedWeights, backward: str = "custom") -> Prepared | None:
+    if backward == "autodiff" and config.mode == "forward":
+        return None  # the same forward pass as the custom one
+    cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
+    params = core.FusedParams(weights.input_kernel, weights.recurrent_kernel, weights.bias)
+    if config.cell == "gru":
+        params = core.ResetAfterGRUParams(*params, candidate_recurrent_bias=np.zeros(config.hidden, np.float32))
+
+    def apply(params, inputs):
+        return core.run(cell, params, inputs, backward=backward)[0]
+
+    name = "seqjax" if backward == "custom" else "seqjax (autodiff)"
+    return jax_implementation(name, config, weights, apply, params)
+
+
+def flax_linen_implementation(config: BenchConfig, weights: SharedWeights, optimized: bool) -> Prepared | None:
+    import flax.linen as nn
+
+    if config.cell == "gru" and optimized:
+        return None  # Flax has one GRU cell
+    V, W, b = (_blocks(a, config.gates) for a in weights[:3])
+    if config.cell == "lstm":
+        cell = (nn.OptimizedLSTMCell if optimized else nn.LSTMCell)(config.hidden)
+        variables = {}
+        for k, gate in enumerate("ifgo"):
+            variables[f"i{gate}"] = {"kernel": V[k]}
+            variables[f"h{gate}"] = {"kernel": W[k], "bias": b[k]}
+        name = "flax linen OptimizedLSTMCell" if optimized else "flax linen LSTMCell"
+    else:
+        cell = nn.GRUCell(config.hidden)
+        variables = {
+            "ir": {"kernel": V[0], "bias": b[0]}, "iz": {"kernel": V[1], "bias": b[1]},
+            "in": {"kernel": V[2], "bias": b[2]}, "hr": {"kernel": W[0]}, "hz": {"kernel": W[1]},
+            "hn": {"kernel": W[2], "bias": np.zeros(config.hidden, np.float32)},
+        }
+        name = "flax linen GRUCell"
+    rnn = nn.RNN(cell)
+    return jax_implementation(
+        name, config, weights, lambda params, x: rnn.apply(params, x), {"params": {"cell": variables}}
+    )
+
+
+def flax_nnx_implementation(config: BenchConfig, weights: SharedWeights) -> Prepared | None:
+    from flax import nnx
+
+    rngs = nnx.Rngs(0)
+    if config.cell == "lstm":
+        cell = nnx.OptimizedLSTMCell(config.input, config.hidden, rngs=rngs)
+        cell.dense_h.bias.value = jnp.asarray(weights.bias)
+        name = "flax nnx OptimizedLSTMCell"
+    else:
+        cell = nnx.GRUCell(config.input, config.hidden, rngs=rngs)
+        cell.dense_i.bias.value = jnp.asarray(weights.bias)
+        name = "flax nnx GRUCell"
+    cell.dense_i.kernel.value = jnp.asarray(weights.input_kernel)
+    cell.dense_h.kernel.value = jnp.asarray(weights.recurrent_kernel)
+    graphdef, params, rest = nnx.split(nnx.RNN(cell), nnx.Param, ...)
+
+    def apply(params, inputs):
+        zeros = jnp.zeros((inputs.shape[0], config.hidden), inputs.dtype)
+        carry = (zeros, zeros) if config.cell == "lstm" else zeros
+        return nnx.merge(graphdef, params, rest)(inputs, initial_carry=carry)
+
+    return jax_implementation(name, config, weights, apply, params)
+
+
+def equinox_implementation(config: BenchConfig, weights: SharedWeights) -> Prepared | None:
+    if importlib.util.find_spec("equinox") is None:
+        return None
+    import equinox as eqx
+
+    key = jax.random.key(0)
+    if config.cell == "lstm":
+        cell = eqx.nn.LSTMCell(config.input, config.hidden, key=key)
+        cell = eqx.tree_at(lambda c: (c.weight_ih, c.weight_hh, c.bias), cell,
+                           (weights.input_kernel.T, weights.recurrent_kernel.T, weights.bias))
+        zero = (jnp.zeros(config.hidden), jnp.zeros(config.hidden))
+        hidden_of = lambda carry: carry[0]  # noqa: E731
+    else:
+        cell = eqx.nn.GRUCell(config.input, config.hidden, key=key)
+        cell = eqx.tree_at(lambda c: (c.weight_ih, c.weight_hh, c.bias, c.bias_n), cell,
+                           (weights.input_kernel.T, weights.recurrent_kernel.T, weights.bias,
+                            np.zeros(config.hidden, np.float32)))
+        zero = jnp.zeros(config.hidden)
+        hidden_of = lambda carry: carry  # noqa: E731
+    params, static = eqx.partition(cell, eqx.is_array)
+
+    def apply(params, inputs):
+        cell = eqx.combine(params, static)
+
+        def sequence(xs):
+            def step(carry, x):
+                carry = cell(x, carry)
+                return carry, hidden_of(carry)
+
+            zeros = jax.tree.map(lambda z: z.astype(xs.dtype), zero)
+            return jax.lax.scan(step, zeros, xs)[1]
+
+        return jax.vmap(sequence)(inputs)
+
+    return jax_implementation(f"equinox {type(cell).__name__}", config, weights, apply, params)
+
+
+def torch_implementation(config: BenchConfig, weights: SharedWeights) -> Prepared | None:
+    if importlib.util.find_spec("torch") is None or config.dtype != "float32":
+        return None
+    import torch
+
+    module = (torch.nn.LSTM if config.cell == "lstm" else torch.nn.GRU)(config.input, config.hidden, batch_first=True)
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.from_numpy(weights.input_kernel.T.copy()))
+        module.weight_hh_l0.copy_(torch.from_numpy(weights.recurrent_kernel.T.copy()))
+        module.bias_ih_l0.copy_(torch.from_numpy(weights.bias))
+        module.bias_hh_l0.zero_()
+    inputs = torch.from_numpy(weights.inputs).requires_grad_(config.mode != "forward")
+    cotangent = torch.from_numpy(weights.cotangent)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+
+    def call() -> tuple[Any, Any]:
+        if config.mode == "forward":
+            with torch.no_grad():
+                return module(inputs)[0], None
+        module.zero_grad(set_to_none=True)
+        inputs.grad = None
+        outputs = module(inputs)[0]
+        (outputs * cotangent).sum().backward()
+        if config.mode == "step":
+            optimizer.step()
+        return outputs, inputs.grad
+
+    def check() -> tuple[np.ndarray, np.ndarray | None]:
+        saved = {k: v.clone() for k, v in module.state_dict().items()}
+        outputs, d_inputs = call()
+        module.load_state_dict(saved)  # a "step" check must not move the weights
+        return outputs.detach().numpy(), None if d_inputs is None else d_inputs.numpy()
+
+    return Prepared(name=f"pytorch nn.{type(module).__name__}", run=call, check=check)
+
+
+BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
+    "seqjax": seqjax_implementation,
+    "seqjax-autodiff": lambda c, w: seqjax_implementation(c, w, backward="autodiff"),
+    "flax-linen": lambda c, w: flax_linen_implementation(c, w, optimized=False),
+    "flax-linen-optimized": lambda c, w: flax_linen_implementation(c, w, optimized=True),
+    "flax-nnx": flax_nnx_implementation,
+    "equinox": equinox_implementation,
+    "pytorch": torch_implementation,
+}
+"""Every implementation the harness knows, by the name ``--implementations`` takes."""
