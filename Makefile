@@ -5,11 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,peers]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -17,6 +17,9 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	$(PY) -m seqjax.bench --out bench-results
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -141,14 +141,14 @@ def flax_nnx_implementation(config: BenchConfig, weights: SharedWeights) -> Prep
     rngs = nnx.Rngs(0)
     if config.cell == "lstm":
         cell = nnx.OptimizedLSTMCell(config.input, config.hidden, rngs=rngs)
-        cell.dense_h.bias.value = jnp.asarray(weights.bias)
+        cell.dense_h.bias[...] = jnp.asarray(weights.bias)
         name = "flax nnx OptimizedLSTMCell"
     else:
         cell = nnx.GRUCell(config.input, config.hidden, rngs=rngs)
-        cell.dense_i.bias.value = jnp.asarray(weights.bias)
+        cell.dense_i.bias[...] = jnp.asarray(weights.bias)
         name = "flax nnx GRUCell"
-    cell.dense_i.kernel.value = jnp.asarray(weights.input_kernel)
-    cell.dense_h.kernel.value = jnp.asarray(weights.recurrent_kernel)
+    cell.dense_i.kernel[...] = jnp.asarray(weights.input_kernel)
+    cell.dense_h.kernel[...] = jnp.asarray(weights.recurrent_kernel)
     graphdef, params, rest = nnx.split(nnx.RNN(cell), nnx.Param, ...)
 
     def apply(params, inputs):

@@ -106,42 +106,55 @@ def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
     d_outputs, d_final = cotangents
     time = inputs.shape[0]
     kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
+    summed = cell.sums_projection_and_recurrent
     if lengths is not None:
         real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]
         d_outputs = jnp.where(real, d_outputs, jnp.zeros_like(d_outputs))
 
-    # The carry before each step, in the order the forward scan visited the steps.
-    first = jax.tree.map(lambda a: a[None], initial_carry)
-    if reverse:
-        before = jax.tree.map(lambda c, f: jnp.concatenate([c[1:], f]), carries, first)
-    else:
-        before = jax.tree.map(lambda c, f: jnp.concatenate([f, c[:-1]]), carries, first)
+    start, step_back = (time - 1, 1) if reverse else (0, -1)
+
+    def carry_before(t: jax.Array) -> Carry:
+        """The carry before step ``t`` in the forward scan's order, read without copying ``carries``."""
+        index = jnp.clip(t + step_back, 0, time - 1)
+        return jax.tree.map(
+            lambda c, first: jnp.where(t == start, first, jax.lax.dynamic_index_in_dim(c, index, keepdims=False)),
+            carries,
+            initial_carry,
+        )
 
     def body(state, step):
         d_carry, d_pointwise_params = state
-        carry_before, saved_t, d_output_t, t = step
+        saved_t, d_output_t, t = step
+        before = carry_before(t)
         d_after = _add_to_hidden(cell, d_carry, d_output_t)
         real = _real_at(lengths, t)
         # Past a sequence's end the step is the identity: nothing flows into its pointwise part.
         d_step = _masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
         d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
-            pointwise_params, saved_t, carry_before, d_step
+            pointwise_params, saved_t, before, d_step
         )
         d_before = _masked(real, _add_to_hidden(cell, d_before, d_recurrent @ kernel.T), d_after)
         d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
-        return (d_before, d_pointwise_params), (d_projected, d_recurrent)
+        return (d_before, d_pointwise_params), (d_projected,) if summed else (d_projected, d_recurrent)
 
     zero_pointwise = jax.tree.map(jnp.zeros_like, pointwise_params)
-    (d_initial, d_pointwise_params), (d_projected, d_recurrent) = jax.lax.scan(
+    (d_initial, d_pointwise_params), d_pre = jax.lax.scan(
         body,
         (d_final, zero_pointwise),
-        (before, saved, d_outputs, jnp.arange(time)),
+        (saved, d_outputs, jnp.arange(time)),
         reverse=not reverse,
         unroll=unroll,
     )
+    d_projected, d_recurrent = (d_pre[0], d_pre[0]) if summed else d_pre
+    # dW = Σ_t h_{t-1}ᵀ dr_t over time * batch: the steps with a stored h_{t-1}, then the first step.
     hidden_size, kernel_width = kernel.shape
-    hidden_before = cell.hidden_of(before).reshape(-1, hidden_size)
-    d_kernel = hidden_before.T @ d_recurrent.reshape(-1, kernel_width)  # one large product
+    hiddens = cell.hidden_of(carries)
+    if reverse:  # step t follows step t + 1
+        stored_before, steps, first_step = slice(1, time), slice(0, time - 1), time - 1
+    else:
+        stored_before, steps, first_step = slice(0, time - 1), slice(1, time), 0
+    d_kernel = hiddens[stored_before].reshape(-1, hidden_size).T @ d_recurrent[steps].reshape(-1, kernel_width)
+    d_kernel = d_kernel + cell.hidden_of(initial_carry).T @ d_recurrent[first_step]
 
     # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
     input_size, projected_width = params.input_kernel.shape

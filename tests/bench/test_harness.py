@@ -1,0 +1,77 @@
+"""The benchmark harness: peers compute seqjax's function, wrong ones are refused, reports are written.
+
+No timing assertions: speed is recorded by running the harness, not tested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from seqjax import bench
+from seqjax.bench import __main__ as cli
+from seqjax.bench import harness, implementations
+
+SMALL = bench.BenchConfig(cell="lstm", batch=2, time=5, input=3, hidden=4, mode="train")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("mode", ["forward", "train", "step"])
+def test_every_installed_peer_computes_the_same_function_and_is_timed(cell, mode):
+    config = dataclasses.replace(SMALL, cell=cell, mode=mode)
+    results = bench.measure(config, list(implementations.BUILDERS), repeats=1)
+    names = [r.implementation for r in results]
+    assert names[0] == "seqjax"
+    assert any(name.startswith("flax linen") for name in names)
+    assert any(name.startswith("flax nnx") for name in names)
+    for result in results:
+        assert result.difference < harness.TOLERANCE["float32"], result
+        assert result.seconds is not None and result.seconds > 0
+        assert result.tokens_per_second == pytest.approx(config.tokens / result.seconds)
+
+
+def test_an_implementation_of_another_function_is_not_timed(monkeypatch):
+    def wrong(config, weights):
+        perturbed = weights._replace(recurrent_kernel=weights.recurrent_kernel * 1.1)
+        prepared = implementations.seqjax_implementation(config, perturbed)
+        return dataclasses.replace(prepared, name="wrong")
+
+    monkeypatch.setitem(implementations.BUILDERS, "wrong", wrong)
+    results = bench.measure(SMALL, ["seqjax", "wrong"], repeats=1)
+    wrong_result = next(r for r in results if r.implementation == "wrong")
+    assert wrong_result.seconds is None and wrong_result.difference > 1e-3
+
+
+def test_the_command_writes_json_markdown_and_a_plot(tmp_path):
+    out = tmp_path / "results"
+    cli.main(["--cells", "gru", "--shapes", "2x4x3x5", "--modes", "train", "--repeats", "1",
+              "--implementations", "seqjax", "flax-linen", "--out", str(out)])
+    data = json.loads((out / "results.json").read_text())
+    assert data["environment"]["versions"]["jax"]
+    assert data["environment"]["matmul_peak_gflops"] > 0
+    assert {r["implementation"] for r in data["results"]} == {"seqjax", "flax linen GRUCell"}
+    table = (out / "results.md").read_text()
+    assert "gru b2 t4 i3 h5 train float32" in table and "flax linen GRUCell" in table
+    assert (out / "results.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_flop_count_and_bad_configurations():
+    # 2 * gates * hidden * (input + hidden) per token, times 3 with the backward pass.
+    assert dataclasses.replace(SMALL, mode="forward").flops == 2 * 4 * 4 * (3 + 4) * 10
+    assert SMALL.flops == 3 * 2 * 4 * 4 * (3 + 4) * 10
+    with pytest.raises(ValueError, match=r"cell: expected one of \('lstm', 'gru'\), received 'rnn'"):
+        bench.BenchConfig(cell="rnn")
+    with pytest.raises(ValueError, match=r"hidden: expected a positive int, received 0"):
+        bench.BenchConfig(hidden=0)
+    with pytest.raises(ValueError, match=r"--shapes: expected BATCHxTIMExINPUTxHIDDEN"):
+        cli.parse_shape("2x3x4")
+
+
+def test_shared_weights_are_reproducible():
+    a, b = bench.shared_weights(SMALL, seed=3), bench.shared_weights(SMALL, seed=3)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert a.input_kernel.shape == (3, 16) and a.recurrent_kernel.shape == (4, 16)
