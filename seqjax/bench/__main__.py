@@ -1,12 +1,14 @@
 """``python -m seqjax.bench``: time seqjax against its peers and write JSON, markdown and a PNG.
 
 Example: ``python -m seqjax.bench --cells lstm gru --shapes 32x256x128x256 64x128x256x512
---modes train --repeats 9 --out bench-results``. A shape is ``BATCHxTIMExINPUTxHIDDEN``.
+--modes train --layers 1 2 --directions 1 2 --repeats 9 --out bench-results``. A shape is
+``BATCHxTIMExINPUTxHIDDEN``; every combination of the lists is measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import pathlib
 import shlex
 import sys
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
     parser.add_argument("--shapes", nargs="+", default=list(DEFAULT_SHAPES))
     parser.add_argument("--modes", nargs="+", choices=MODES, default=["train"])
+    parser.add_argument("--layers", nargs="+", type=int, default=[1], help="stack depths to measure")
+    parser.add_argument("--directions", nargs="+", type=int, choices=[1, 2], default=[1],
+                        help="1: left to right; 2: bidirectional")
     parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     parser.add_argument("--implementations", nargs="+", choices=list(BUILDERS), default=list(BUILDERS))
     parser.add_argument("--repeats", type=int, default=9)
@@ -45,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     for cell in args.cells:
         for shape in args.shapes:
             batch, time, inputs, hidden = parse_shape(shape)
-            for mode in args.modes:
-                config = BenchConfig(cell, batch, time, inputs, hidden, mode, args.dtype)
+            for mode, layers, directions in itertools.product(args.modes, args.layers, args.directions):
+                config = BenchConfig(cell, batch, time, inputs, hidden, mode, args.dtype, layers, directions == 2)
                 print(f"measuring {config.label} ...", flush=True)
                 measurements += measure(config, args.implementations, args.repeats)
     table = markdown(env, measurements, command)

@@ -20,7 +20,7 @@ import numpy as np
 import optax
 
 from seqjax import core
-from seqjax.bench.configs import BenchConfig, SharedWeights
+from seqjax.bench.configs import BenchConfig, CellWeights, SharedWeights
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,16 +93,35 @@ def jax_implementation(
     )
 
 
+def run_stack(run_one: Callable[[Any, jax.Array, bool], jax.Array], params: Any, inputs: jax.Array) -> jax.Array:
+    """Layers bottom up; each direction's outputs concatenated (``params[layer][direction]``).
+
+    ``run_one(cell_params, inputs, reverse) -> outputs [batch, time, hidden]``.
+    """
+    outputs = inputs
+    for layer in params:
+        outputs = jnp.concatenate(
+            [run_one(cell_params, outputs, direction == 1) for direction, cell_params in enumerate(layer)], axis=-1
+        )
+    return outputs
+
+
 def seqjax_implementation(config: BenchConfig, weights: SharedWeights, backward: str = "custom") -> Prepared | None:
     if backward == "autodiff" and config.mode == "forward":
         return None  # the same forward pass as the custom one
     cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
-    params = core.FusedParams(weights.input_kernel, weights.recurrent_kernel, weights.bias)
-    if config.cell == "gru":
-        params = core.ResetAfterGRUParams(*params, candidate_recurrent_bias=np.zeros(config.hidden, np.float32))
+
+    def cell_params(w: CellWeights) -> Any:
+        if config.cell == "lstm":
+            return core.FusedParams(*w)
+        return core.ResetAfterGRUParams(*w, candidate_recurrent_bias=np.zeros(config.hidden, np.float32))
+
+    params = tuple(tuple(cell_params(w) for w in layer) for layer in weights.cells)
 
     def apply(params, inputs):
-        return core.run(cell, params, inputs, backward=backward)[0]
+        return run_stack(
+            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, backward=backward)[0], params, inputs
+        )
 
     name = "seqjax" if backward == "custom" else "seqjax (autodiff)"
     return jax_implementation(name, config, weights, apply, params)
@@ -113,42 +132,51 @@ def flax_linen_implementation(config: BenchConfig, weights: SharedWeights, optim
 
     if config.cell == "gru" and optimized:
         return None  # Flax has one GRU cell
-    V, W, b = (_blocks(a, config.gates) for a in weights[:3])
-    if config.cell == "lstm":
-        cell = (nn.OptimizedLSTMCell if optimized else nn.LSTMCell)(config.hidden)
-        variables = {}
-        for k, gate in enumerate("ifgo"):
-            variables[f"i{gate}"] = {"kernel": V[k]}
-            variables[f"h{gate}"] = {"kernel": W[k], "bias": b[k]}
-        name = "flax linen OptimizedLSTMCell" if optimized else "flax linen LSTMCell"
-    else:
-        cell = nn.GRUCell(config.hidden)
-        variables = {
+
+    def variables(w: CellWeights) -> dict:
+        V, W, b = (_blocks(a, config.gates) for a in w)
+        if config.cell == "lstm":
+            per_gate = {}
+            for k, gate in enumerate("ifgo"):
+                per_gate[f"i{gate}"] = {"kernel": V[k]}
+                per_gate[f"h{gate}"] = {"kernel": W[k], "bias": b[k]}
+            return {"params": {"cell": per_gate}}
+        return {"params": {"cell": {
             "ir": {"kernel": V[0], "bias": b[0]}, "iz": {"kernel": V[1], "bias": b[1]},
             "in": {"kernel": V[2], "bias": b[2]}, "hr": {"kernel": W[0]}, "hz": {"kernel": W[1]},
             "hn": {"kernel": W[2], "bias": np.zeros(config.hidden, np.float32)},
-        }
+        }}}
+
+    if config.cell == "lstm":
+        cell = (nn.OptimizedLSTMCell if optimized else nn.LSTMCell)(config.hidden)
+        name = "flax linen OptimizedLSTMCell" if optimized else "flax linen LSTMCell"
+    else:
+        cell = nn.GRUCell(config.hidden)
         name = "flax linen GRUCell"
-    rnn = nn.RNN(cell)
+    rnns = (nn.RNN(cell), nn.RNN(cell, reverse=True, keep_order=True))
+    params = tuple(tuple(variables(w) for w in layer) for layer in weights.cells)
     return jax_implementation(
-        name, config, weights, lambda params, x: rnn.apply(params, x), {"params": {"cell": variables}}
+        name, config, weights, lambda params, x: run_stack(lambda p, x, r: rnns[r].apply(p, x), params, x), params
     )
 
 
 def flax_nnx_implementation(config: BenchConfig, weights: SharedWeights) -> Prepared | None:
     from flax import nnx
 
+    if config.layers > 1 or config.bidirectional:
+        return None  # measured as one layer, one direction
+    (w,), = weights.cells
     rngs = nnx.Rngs(0)
     if config.cell == "lstm":
         cell = nnx.OptimizedLSTMCell(config.input, config.hidden, rngs=rngs)
-        cell.dense_h.bias[...] = jnp.asarray(weights.bias)
+        cell.dense_h.bias[...] = jnp.asarray(w.bias)
         name = "flax nnx OptimizedLSTMCell"
     else:
         cell = nnx.GRUCell(config.input, config.hidden, rngs=rngs)
-        cell.dense_i.bias[...] = jnp.asarray(weights.bias)
+        cell.dense_i.bias[...] = jnp.asarray(w.bias)
         name = "flax nnx GRUCell"
-    cell.dense_i.kernel[...] = jnp.asarray(weights.input_kernel)
-    cell.dense_h.kernel[...] = jnp.asarray(weights.recurrent_kernel)
+    cell.dense_i.kernel[...] = jnp.asarray(w.input_kernel)
+    cell.dense_h.kernel[...] = jnp.asarray(w.recurrent_kernel)
     graphdef, params, rest = nnx.split(nnx.RNN(cell), nnx.Param, ...)
 
     def apply(params, inputs):
@@ -160,21 +188,22 @@ def flax_nnx_implementation(config: BenchConfig, weights: SharedWeights) -> Prep
 
 
 def equinox_implementation(config: BenchConfig, weights: SharedWeights) -> Prepared | None:
-    if importlib.util.find_spec("equinox") is None:
-        return None
+    if importlib.util.find_spec("equinox") is None or config.layers > 1 or config.bidirectional:
+        return None  # Equinox is measured as one layer, one direction
     import equinox as eqx
 
+    (w,), = weights.cells
     key = jax.random.key(0)
     if config.cell == "lstm":
         cell = eqx.nn.LSTMCell(config.input, config.hidden, key=key)
         cell = eqx.tree_at(lambda c: (c.weight_ih, c.weight_hh, c.bias), cell,
-                           (weights.input_kernel.T, weights.recurrent_kernel.T, weights.bias))
+                           (w.input_kernel.T, w.recurrent_kernel.T, w.bias))
         zero = (jnp.zeros(config.hidden), jnp.zeros(config.hidden))
         hidden_of = lambda carry: carry[0]  # noqa: E731
     else:
         cell = eqx.nn.GRUCell(config.input, config.hidden, key=key)
         cell = eqx.tree_at(lambda c: (c.weight_ih, c.weight_hh, c.bias, c.bias_n), cell,
-                           (weights.input_kernel.T, weights.recurrent_kernel.T, weights.bias,
+                           (w.input_kernel.T, w.recurrent_kernel.T, w.bias,
                             np.zeros(config.hidden, np.float32)))
         zero = jnp.zeros(config.hidden)
         hidden_of = lambda carry: carry  # noqa: E731
@@ -201,12 +230,17 @@ def torch_implementation(config: BenchConfig, weights: SharedWeights) -> Prepare
         return None
     import torch
 
-    module = (torch.nn.LSTM if config.cell == "lstm" else torch.nn.GRU)(config.input, config.hidden, batch_first=True)
+    module = (torch.nn.LSTM if config.cell == "lstm" else torch.nn.GRU)(
+        config.input, config.hidden, num_layers=config.layers, bidirectional=config.bidirectional, batch_first=True
+    )
     with torch.no_grad():
-        module.weight_ih_l0.copy_(torch.from_numpy(weights.input_kernel.T.copy()))
-        module.weight_hh_l0.copy_(torch.from_numpy(weights.recurrent_kernel.T.copy()))
-        module.bias_ih_l0.copy_(torch.from_numpy(weights.bias))
-        module.bias_hh_l0.zero_()
+        for layer, directions in enumerate(weights.cells):
+            for direction, w in enumerate(directions):
+                suffix = f"l{layer}" + ("_reverse" if direction else "")
+                getattr(module, f"weight_ih_{suffix}").copy_(torch.from_numpy(w.input_kernel.T.copy()))
+                getattr(module, f"weight_hh_{suffix}").copy_(torch.from_numpy(w.recurrent_kernel.T.copy()))
+                getattr(module, f"bias_ih_{suffix}").copy_(torch.from_numpy(w.bias))
+                getattr(module, f"bias_hh_{suffix}").zero_()
     inputs = torch.from_numpy(weights.inputs).requires_grad_(config.mode != "forward")
     cotangent = torch.from_numpy(weights.cotangent)
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jax
 import numpy as np
 import pytest
 
@@ -33,9 +34,19 @@ def test_every_installed_peer_computes_the_same_function_and_is_timed(cell, mode
         assert result.tokens_per_second == pytest.approx(config.tokens / result.seconds)
 
 
+@pytest.mark.parametrize("layers,bidirectional", [(2, False), (1, True), (2, True)])
+def test_stacked_and_bidirectional_configurations_agree_with_the_peers(layers, bidirectional):
+    config = dataclasses.replace(SMALL, cell="gru", layers=layers, bidirectional=bidirectional)
+    results = bench.measure(config, ["seqjax", "seqjax-autodiff", "flax-linen", "pytorch"], repeats=1)
+    assert len(results) >= 3
+    for result in results:
+        assert result.difference < harness.TOLERANCE["float32"] and result.seconds is not None, result
+
+
 def test_an_implementation_of_another_function_is_not_timed(monkeypatch):
     def wrong(config, weights):
-        perturbed = weights._replace(recurrent_kernel=weights.recurrent_kernel * 1.1)
+        (cell,), = weights.cells
+        perturbed = weights._replace(cells=((cell._replace(recurrent_kernel=cell.recurrent_kernel * 1.1),),))
         prepared = implementations.seqjax_implementation(config, perturbed)
         return dataclasses.replace(prepared, name="wrong")
 
@@ -62,6 +73,8 @@ def test_flop_count_and_bad_configurations():
     # 2 * gates * hidden * (input + hidden) per token, times 3 with the backward pass.
     assert dataclasses.replace(SMALL, mode="forward").flops == 2 * 4 * 4 * (3 + 4) * 10
     assert SMALL.flops == 3 * 2 * 4 * 4 * (3 + 4) * 10
+    two_bidirectional = dataclasses.replace(SMALL, layers=2, bidirectional=True)
+    assert two_bidirectional.flops == 3 * 2 * 4 * 4 * ((3 + 4) + (8 + 4)) * 2 * 10
     with pytest.raises(ValueError, match=r"cell: expected one of \('lstm', 'gru'\), received 'rnn'"):
         bench.BenchConfig(cell="rnn")
     with pytest.raises(ValueError, match=r"hidden: expected a positive int, received 0"):
@@ -72,6 +85,7 @@ def test_flop_count_and_bad_configurations():
 
 def test_shared_weights_are_reproducible():
     a, b = bench.shared_weights(SMALL, seed=3), bench.shared_weights(SMALL, seed=3)
-    for x, y in zip(a, b):
+    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
         np.testing.assert_array_equal(x, y)
-    assert a.input_kernel.shape == (3, 16) and a.recurrent_kernel.shape == (4, 16)
+    (cell,), = a.cells
+    assert cell.input_kernel.shape == (3, 16) and cell.recurrent_kernel.shape == (4, 16)
