@@ -46,30 +46,31 @@ def jax_implementation(
 ) -> Prepared:
     """Times ``apply(params, inputs) -> outputs [batch, time, hidden]`` under ``jax.jit``.
 
-    The compile time is that of ``lower().compile()``; the peak memory is XLA's memory
-    analysis of the compiled call (arguments + outputs + temporaries).
+    Data are arguments, never constants baked into the program. The compile time is that of
+    ``lower().compile()``; the peak memory is XLA's memory analysis of the compiled call
+    (arguments + outputs + temporaries).
     """
     dtype = jnp.dtype(config.dtype)
     params = jax.tree.map(lambda a: jnp.asarray(a, dtype) if jnp.issubdtype(a.dtype, jnp.floating) else a, params)
     inputs = jnp.asarray(weights.inputs, dtype)
     cotangent = jnp.asarray(weights.cotangent, jnp.float32)
 
-    def loss(params, inputs):
+    def loss(params, inputs, cotangent):
         return jnp.sum(apply(params, inputs).astype(jnp.float32) * cotangent)
 
     gradients = jax.grad(loss, argnums=(0, 1))
     if config.mode == "forward":
         fn, args = apply, (params, inputs)
     elif config.mode == "train":
-        fn, args = gradients, (params, inputs)
+        fn, args = gradients, (params, inputs, cotangent)
     else:
         optimizer = optax.adam(1e-3)
 
-        def fn(params, opt_state, inputs):
-            updates, opt_state = optimizer.update(gradients(params, inputs)[0], opt_state, params)
+        def fn(params, opt_state, inputs, cotangent):
+            updates, opt_state = optimizer.update(gradients(params, inputs, cotangent)[0], opt_state, params)
             return optax.apply_updates(params, updates), opt_state
 
-        args = (params, optimizer.init(params), inputs)
+        args = (params, optimizer.init(params), inputs, cotangent)
     start = time.perf_counter()
     compiled = jax.jit(fn).lower(*args).compile()
     compile_seconds = time.perf_counter() - start
@@ -80,14 +81,14 @@ def jax_implementation(
                    + memory.output_size_in_bytes - memory.alias_size_in_bytes)
 
     @jax.jit
-    def check(params, inputs):
-        d_inputs = None if config.mode == "forward" else gradients(params, inputs)[1]
+    def check(params, inputs, cotangent):
+        d_inputs = None if config.mode == "forward" else gradients(params, inputs, cotangent)[1]
         return apply(params, inputs), d_inputs
 
     return Prepared(
         name=name,
         run=lambda: jax.block_until_ready(compiled(*args)),
-        check=lambda: _as_numpy(check(params, inputs)),
+        check=lambda: _as_numpy(check(params, inputs, cotangent)),
         compile_seconds=compile_seconds,
         peak_bytes=peak,
     )

@@ -116,6 +116,18 @@ class FusedCell:
         """
         raise NotImplementedError
 
+    def recurrent_kernel_gradient(self, hidden_before: jax.Array, d_projected: jax.Array, saved: Any) -> jax.Array:
+        """``Σ hᵀ d_recurrent`` over all steps from the cotangents of the projected inputs.
+
+        ``hidden_before [N, hidden]`` and ``d_projected [N, gates * hidden]`` hold every step
+        of every sequence (``N = time * batch``), ``saved`` what ``pointwise_forward`` saved,
+        flattened alike. The default is for cells whose pointwise part reads ``projected +
+        recurrent``, where the two cotangents are equal; the runner stores only
+        ``d_projected``, so a cell derives its ``d_recurrent`` here, after the loop.
+        """
+        del saved
+        return hidden_before.T @ d_projected
+
     def pointwise(
         self, pointwise_params: Any, carry: Carry, projected: jax.Array, recurrent: jax.Array
     ) -> tuple[Carry, jax.Array]:

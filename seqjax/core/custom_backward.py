@@ -7,8 +7,9 @@ needs (the gate activations). For cells whose pointwise part only needs
 ``[x_t, h_{t-1}] @ [V; W]``.
 
 Backward: a reverse scan propagates only the state's cotangent, through the cell's
-``pointwise_backward`` and through ``Wᵀ``, and emits the cotangents of the
-pre-activations. The weight gradients ``dW = Σ_t h_{t-1}ᵀ dr_t``, ``dV = Σ_t x_tᵀ dp_t``,
+``pointwise_backward`` and through ``Wᵀ``, and emits the cotangents of the projected
+inputs (the cell derives those of the recurrent products from them, after the loop, in
+``recurrent_kernel_gradient``). The weight gradients ``dW = Σ_t h_{t-1}ᵀ dr_t``, ``dV = Σ_t x_tᵀ dp_t``,
 ``db`` and the input gradient are then each one large matrix product after the loop,
 instead of ``time`` small ones inside it. Nothing of the forward pass is recomputed but
 one ``tanh`` of the LSTM cell state.
@@ -106,7 +107,6 @@ def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
     d_outputs, d_final = cotangents
     time = inputs.shape[0]
     kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
-    summed = cell.sums_projection_and_recurrent
     if lengths is not None:
         real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]
         d_outputs = jnp.where(real, d_outputs, jnp.zeros_like(d_outputs))
@@ -135,26 +135,25 @@ def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
         )
         d_before = _masked(real, _add_to_hidden(cell, d_before, d_recurrent @ kernel.T), d_after)
         d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
-        return (d_before, d_pointwise_params), (d_projected,) if summed else (d_projected, d_recurrent)
+        return (d_before, d_pointwise_params), d_projected
 
     zero_pointwise = jax.tree.map(jnp.zeros_like, pointwise_params)
-    (d_initial, d_pointwise_params), d_pre = jax.lax.scan(
+    (d_initial, d_pointwise_params), d_projected = jax.lax.scan(
         body,
         (d_final, zero_pointwise),
         (saved, d_outputs, jnp.arange(time)),
         reverse=not reverse,
         unroll=unroll,
     )
-    d_projected, d_recurrent = (d_pre[0], d_pre[0]) if summed else d_pre
-    # dW = Σ_t h_{t-1}ᵀ dr_t over time * batch: the steps with a stored h_{t-1}, then the first step.
-    hidden_size, kernel_width = kernel.shape
-    hiddens = cell.hidden_of(carries)
-    if reverse:  # step t follows step t + 1
-        stored_before, steps, first_step = slice(1, time), slice(0, time - 1), time - 1
-    else:
-        stored_before, steps, first_step = slice(0, time - 1), slice(1, time), 0
-    d_kernel = hiddens[stored_before].reshape(-1, hidden_size).T @ d_recurrent[steps].reshape(-1, kernel_width)
-    d_kernel = d_kernel + cell.hidden_of(initial_carry).T @ d_recurrent[first_step]
+    # The hidden state before each step, in the order the forward scan visited the steps.
+    hiddens, first = cell.hidden_of(carries), cell.hidden_of(initial_carry)[None]
+    hidden_before = jnp.concatenate([hiddens[1:], first] if reverse else [first, hiddens[:-1]])
+    hidden_size = hiddens.shape[-1]
+    d_kernel = cell.recurrent_kernel_gradient(  # one large product over time * batch
+        hidden_before.reshape(-1, hidden_size),
+        d_projected.reshape(-1, d_projected.shape[-1]),
+        jax.tree.map(lambda a: a.reshape(-1, a.shape[-1]), saved),
+    )
 
     # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
     input_size, projected_width = params.input_kernel.shape

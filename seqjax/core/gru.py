@@ -99,6 +99,18 @@ class GRUCell(FusedCell):
             g = jnp.tanh(x_g + (r * carry) @ pointwise_params)
         return (1.0 - u) * g + u * carry, (r, u, g, candidate_recurrent)
 
+    def recurrent_kernel_gradient(
+        self, hidden_before: jax.Array, d_projected: jax.Array, saved: tuple[jax.Array, ...]
+    ) -> jax.Array:
+        """The r and u columns share ``d_projected``'s; the candidate's (reset-after) is ``d g_pre * r``."""
+        hidden_size = hidden_before.shape[-1]
+        d_gates = hidden_before.T @ d_projected[:, : 2 * hidden_size]
+        if not self.reset_after:
+            return d_gates
+        r = saved[0]
+        d_candidate = hidden_before.T @ (d_projected[:, 2 * hidden_size :] * r)
+        return jnp.concatenate([d_gates, d_candidate], axis=1)
+
     def pointwise_backward(
         self,
         pointwise_params: jax.Array,

@@ -26,7 +26,7 @@ class RecurrentLayer(linen.Module):
 
     Attributes:
       hidden_size: units ``H``.
-      unroll, remat, hoist_projection: passed to ``seqjax.core.run``.
+      unroll, remat, hoist_projection, backward: passed to ``seqjax.core.run``.
       input_init, recurrent_init: initialisers of each gate block of ``V`` and ``W``.
       param_dtype: dtype of the parameters.
     """
@@ -35,6 +35,7 @@ class RecurrentLayer(linen.Module):
     unroll: int = 1
     remat: bool = False
     hoist_projection: bool | None = None
+    backward: str = "custom"
     input_init: initializers.Initializer = initializers.lecun_normal
     recurrent_init: initializers.Initializer = initializers.orthogonal
     param_dtype: Any = jnp.float32
@@ -79,6 +80,7 @@ class RecurrentLayer(linen.Module):
             unroll=self.unroll,
             remat=self.remat,
             hoist_projection=self.hoist_projection,
+            backward=self.backward,
         )
 
 

@@ -134,3 +134,14 @@ def test_stacked_bidirectional_layers_train_under_jit():
 
     grads = jax.grad(loss)(variables)
     assert all(bool(jnp.all(jnp.isfinite(g))) and float(jnp.max(jnp.abs(g))) > 0 for g in jax.tree.leaves(grads))
+
+
+def test_layer_backward_options_give_the_same_gradients():
+    x = inputs()
+    layers = [nn.LSTM(HIDDEN), nn.LSTM(HIDDEN, backward="autodiff", remat=True)]
+    variables = layers[0].init(jax.random.key(0), x)
+    grads = [
+        jax.grad(lambda v, layer=layer: jnp.sum(layer.apply(v, x, LENGTHS)[0] ** 2))(variables) for layer in layers
+    ]
+    for a, b in zip(jax.tree.leaves(grads[0]), jax.tree.leaves(grads[1])):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
