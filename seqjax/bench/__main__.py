@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(env, measurements, command)
     (args.out / "results.md").write_text(table)
     write_json(args.out / "results.json", env, measurements, command)
-    plotted = plot(args.out / "results.png", measurements)
+    plot(args.out / "results.png", measurements)
     print(table)
-    print(f"wrote {args.out}/results.json, results.md" + (", results.png" if plotted else ""))
+    print(f"wrote {args.out}/results.json, results.md, results.png")
     return 0
 
 

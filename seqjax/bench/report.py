@@ -83,19 +83,15 @@ def markdown(env: dict, measurements: Sequence[Measurement], command: str) -> st
     return "\n".join(lines)
 
 
-def plot(path: pathlib.Path, measurements: Sequence[Measurement]) -> bool:
-    """Grouped bars of tokens/s per configuration; False when matplotlib is not installed."""
-    try:
-        import matplotlib
+def plot(path: pathlib.Path, measurements: Sequence[Measurement]) -> None:
+    """Grouped bars of tokens/s per configuration."""
+    from matplotlib.figure import Figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
     labels = list(dict.fromkeys(m.config.label for m in measurements))
     names = list(dict.fromkeys(m.implementation for m in measurements))
     width = 0.8 / len(names)
-    figure, axes = plt.subplots(figsize=(max(6, 2.5 * len(labels)), 4.5))
+    figure = Figure(figsize=(max(6, 2.5 * len(labels)), 4.5))
+    axes = figure.subplots()
     for index, name in enumerate(names):
         values = [next((m.tokens_per_second or 0 for m in measurements
                         if m.config.label == label and m.implementation == name), 0) for label in labels]
@@ -105,5 +101,3 @@ def plot(path: pathlib.Path, measurements: Sequence[Measurement]) -> bool:
     axes.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return True

@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core.cell import Carry, FusedCell
+from seqjax.core.gradient_clipping import clip_rows
 
 
 def _masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
@@ -82,26 +83,28 @@ def _forward(
     return (outputs, final), (carries, saved)
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2, 3))
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2, 3, 4))
 def scan_fused_cell(
-    cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool,
+    cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool, clip_carry_gradient: float | None,
     params: Any, inputs: jax.Array, initial_carry: Carry, lengths: jax.Array | None,
 ) -> tuple[jax.Array, Carry]:
     """Runs ``cell`` over time-major ``inputs [time, batch, input]`` from ``initial_carry``.
 
-    Returns ``(outputs [time, batch, hidden], final carry)``; ``lengths [batch]`` or None,
-    with the semantics of ``seqjax.core.run``. Differentiable (reverse mode) in ``params``,
-    ``inputs`` and ``initial_carry`` by the backward pass described in the module docstring.
+    Returns ``(outputs [time, batch, hidden], final carry)``; ``lengths [batch]`` or None
+    and ``clip_carry_gradient`` with the semantics of ``seqjax.core.run``. Differentiable
+    (reverse mode) in ``params``, ``inputs`` and ``initial_carry`` by the backward pass
+    described in the module docstring.
     """
     return _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
 
 
-def _scan_fwd(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths):
+def _scan_fwd(cell, hoist, unroll, reverse, clip_carry_gradient, params, inputs, initial_carry, lengths):
+    del clip_carry_gradient
     result, (carries, saved) = _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
     return result, (params, inputs, initial_carry, lengths, carries, saved)
 
 
-def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
+def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cotangents):
     del hoist  # the backward pass always applies the input projection's transpose as one product
     params, inputs, initial_carry, lengths, carries, saved = residuals
     d_outputs, d_final = cotangents
@@ -133,7 +136,10 @@ def _scan_bwd(cell, hoist, unroll, reverse, residuals, cotangents):
         d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
             pointwise_params, saved_t, before, d_step
         )
-        d_before = _masked(real, _add_to_hidden(cell, d_before, d_recurrent @ kernel.T), d_after)
+        d_before = _add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
+        if clip_carry_gradient is not None:
+            d_before = clip_rows(d_before, clip_carry_gradient)
+        d_before = _masked(real, d_before, d_after)
         d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
         return (d_before, d_pointwise_params), d_projected
 

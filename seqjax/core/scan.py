@@ -16,6 +16,7 @@ import numpy as np
 from seqjax.core.cell import Carry, Cell, FusedCell
 from seqjax.core.custom_backward import scan_fused_cell
 from seqjax.core.errors import bad_argument
+from seqjax.core.gradient_clipping import clip_gradient_norm
 
 
 def run(
@@ -30,6 +31,7 @@ def run(
     remat: bool = False,
     hoist_projection: bool | None = None,
     backward: Literal["custom", "autodiff"] = "custom",
+    clip_carry_gradient: float | None = None,
 ) -> tuple[jax.Array, Carry]:
     """Runs ``cell`` over ``inputs`` and returns ``(outputs, final_carry)``.
 
@@ -55,6 +57,10 @@ def run(
       backward: ``"custom"`` (default) differentiates with the hand-written backward pass of
         ``seqjax.core.custom_backward`` (built-in cells, i.e. any ``FusedCell``; reverse mode
         only); ``"autodiff"`` lets JAX differentiate the scan (any ``Cell``, forward mode too).
+      clip_carry_gradient: in the backward pass, clip the gradient that each step sends
+        back to the carry before it, ``dL/dh_{t-1}`` through step ``t``, to this L2 norm per
+        example (all arrays of the carry together); ``None`` (default) does not clip. The
+        forward pass is unchanged. See ``seqjax.core.gradient_clipping``.
 
     Returns:
       ``outputs [batch, time, hidden]`` and the final carry (``[batch, hidden]`` per array).
@@ -74,6 +80,7 @@ def run(
             remat=remat,
             hoist_projection=hoist_projection,
             backward=backward,
+            clip_carry_gradient=clip_carry_gradient,
         )
         return outputs[0], jax.tree.map(lambda a: a[0], carry)
 
@@ -89,11 +96,13 @@ def run(
     if hoist_projection is None:
         hoist_projection = jax.default_backend() != "cpu"
     _check_backward(backward, cell, remat)
+    if clip_carry_gradient is not None and not clip_carry_gradient > 0:
+        raise bad_argument("clip_carry_gradient", "a positive number or None", repr(clip_carry_gradient))
 
     time_major = jnp.swapaxes(inputs, 0, 1)  # [time, batch, input]
     if backward == "custom":
         outputs, final_carry = scan_fused_cell(
-            cell, hoist_projection, unroll, reverse, params, time_major, initial_carry, lengths
+            cell, hoist_projection, unroll, reverse, clip_carry_gradient, params, time_major, initial_carry, lengths
         )
         return jnp.swapaxes(outputs, 0, 1), final_carry
     if hoist_projection:
@@ -102,7 +111,8 @@ def run(
     def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, jax.Array]:
         x_t, t = step_inputs
         projected = x_t if hoist_projection else cell.project_inputs(params, x_t)
-        new_carry, output = cell.step(params, carry, projected)
+        entering = carry if clip_carry_gradient is None else clip_gradient_norm(carry, clip_carry_gradient)
+        new_carry, output = cell.step(params, entering, projected)
         if lengths is not None:
             real = (t < lengths)[:, None]  # [batch, 1]
             new_carry = jax.tree.map(lambda new, old: jnp.where(real, new, old), new_carry, carry)

@@ -26,7 +26,8 @@ class RecurrentLayer(linen.Module):
 
     Attributes:
       hidden_size: units ``H``.
-      unroll, remat, hoist_projection, backward: passed to ``seqjax.core.run``.
+      unroll, remat, hoist_projection, backward, clip_carry_gradient: passed to
+        ``seqjax.core.run`` (the last clips ``dL/dh_{t-1}`` at every step of the backward pass).
       input_init, recurrent_init: initialisers of each gate block of ``V`` and ``W``.
       param_dtype: dtype of the parameters.
     """
@@ -36,6 +37,7 @@ class RecurrentLayer(linen.Module):
     remat: bool = False
     hoist_projection: bool | None = None
     backward: str = "custom"
+    clip_carry_gradient: float | None = None
     input_init: initializers.Initializer = initializers.lecun_normal
     recurrent_init: initializers.Initializer = initializers.orthogonal
     param_dtype: Any = jnp.float32
@@ -81,6 +83,7 @@ class RecurrentLayer(linen.Module):
             remat=self.remat,
             hoist_projection=self.hoist_projection,
             backward=self.backward,
+            clip_carry_gradient=self.clip_carry_gradient,
         )
 
 

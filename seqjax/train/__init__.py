@@ -1,6 +1,16 @@
-"""seqjax.train: optimisers with clipping and sequence losses."""
+"""seqjax.train: optimisers, losses, the train step and loop, truncated BPTT, checkpoints,
+metrics, gradient diagnostics and data parallelism."""
 
+from seqjax.train.checkpoints import CheckpointConfig, CheckpointError, Checkpoints
+from seqjax.train.diagnostics import (
+    gradient_norm_by_distance,
+    hidden_gradient_norms,
+    perturbed_step_losses,
+    plot_gradient_norm_by_distance,
+)
+from seqjax.train.loop import LoopConfig, TrainingDiverged, train
 from seqjax.train.losses import real_steps_mask, sequence_cross_entropy
+from seqjax.train.metrics import MetricsWriter, read_metrics
 from seqjax.train.optimizers import (
     GlobalNormState,
     OptimizerConfig,
@@ -9,14 +19,38 @@ from seqjax.train.optimizers import (
     record_global_norm,
     with_global_norm_clipping,
 )
+from seqjax.train.parallel import data_mesh, replicate, shard_batch
+from seqjax.train.state import TrainState
+from seqjax.train.step import make_eval_step, make_train_step
+from seqjax.train.tbptt import reset_carry, run_in_chunks
 
 __all__ = [
+    "CheckpointConfig",
+    "CheckpointError",
+    "Checkpoints",
     "GlobalNormState",
+    "LoopConfig",
+    "MetricsWriter",
     "OptimizerConfig",
+    "TrainState",
+    "TrainingDiverged",
+    "data_mesh",
     "global_norm_before_clipping",
+    "gradient_norm_by_distance",
+    "hidden_gradient_norms",
+    "make_eval_step",
     "make_optimizer",
+    "make_train_step",
+    "perturbed_step_losses",
+    "plot_gradient_norm_by_distance",
+    "read_metrics",
     "real_steps_mask",
     "record_global_norm",
+    "replicate",
+    "reset_carry",
+    "run_in_chunks",
     "sequence_cross_entropy",
+    "shard_batch",
+    "train",
     "with_global_norm_clipping",
 ]

@@ -145,3 +145,18 @@ def test_layer_backward_options_give_the_same_gradients():
     ]
     for a, b in zip(jax.tree.leaves(grads[0]), jax.tree.leaves(grads[1])):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_layer_clip_carry_gradient_is_the_core_option():
+    x = inputs()
+    layer = nn.GRU(HIDDEN, clip_carry_gradient=0.01)
+    variables = layer.init(jax.random.key(0), x)
+    params = variables["params"]["cell"]
+    got = jax.grad(lambda v: jnp.sum(layer.apply(v, x)[0] ** 2))(variables)["params"]["cell"]
+    want = jax.grad(
+        lambda p: jnp.sum(core.run(core.GRUCell(), p, x, clip_carry_gradient=0.01)[0] ** 2)
+    )(params)
+    unclipped = jax.grad(lambda p: jnp.sum(core.run(core.GRUCell(), p, x)[0] ** 2))(params)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    assert not np.allclose(got.recurrent_kernel, unclipped.recurrent_kernel, rtol=1e-3)

@@ -1,0 +1,182 @@
+"""Checkpoints of a ``TrainState`` with orbax-checkpoint: the last K, and the best by a metric.
+
+Layout of a run's checkpoint directory::
+
+    checkpoints/latest/<step>/{state, meta}   # every save; the last ``keep_last`` are kept
+    checkpoints/best/<step>/{state, meta}     # the one with the best validation metric
+
+Orbax writes each checkpoint into a temporary directory and renames it when complete, so
+a run killed mid-save leaves the previous checkpoint intact (and orbax removes the
+partial one). ``meta`` (JSON) holds the step, the caller's extra information, the
+structure, shape and dtype of every array (a checkpoint of another model is refused with
+the first difference) and a SHA-256 digest of every array's bytes (a corrupted checkpoint
+is refused instead of being loaded partly).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pathlib
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import orbax.checkpoint as ocp
+
+from seqjax.train.state import TrainState
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be restored: corrupt, incomplete or of another model."""
+
+
+def _savable(state: TrainState) -> dict[str, Any]:
+    """The arrays of ``state`` that a checkpoint holds (random keys as their raw data)."""
+    return {
+        "step": state.step,
+        "params": state.params,
+        "opt_state": state.opt_state,
+        "rng": jax.random.key_data(state.rng),
+        "carry": state.carry,
+        "nonfinite_in_a_row": state.nonfinite_in_a_row,
+        "nonfinite_total": state.nonfinite_total,
+    }
+
+
+def _from_savable(tree: dict[str, Any], template: TrainState) -> TrainState:
+    rng = jax.random.wrap_key_data(tree["rng"], impl=jax.random.key_impl(template.rng))
+    return template.replace(**{**tree, "rng": rng})
+
+
+def _signature(tree: Any) -> list[str]:
+    """One line per array: its path, shape and dtype."""
+    return [
+        f"{jax.tree_util.keystr(path)} {tuple(np.shape(leaf))} {jnp.result_type(leaf)}"
+        for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]
+    ]
+
+
+def _digests(tree: Any) -> list[str]:
+    return [hashlib.sha256(np.ascontiguousarray(np.asarray(leaf)).tobytes()).hexdigest() for leaf in jax.tree.leaves(tree)]
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointConfig:
+    """What ``Checkpoints`` keeps.
+
+    Attributes:
+      keep_last: checkpoints kept in ``latest/`` (older ones are deleted).
+      best_metric: the validation metric that selects ``best/`` (e.g. ``"loss"``).
+      best_mode: ``"min"`` or ``"max"``: which values of ``best_metric`` are better.
+    """
+
+    keep_last: int = 3
+    best_metric: str = "loss"
+    best_mode: str = "min"
+
+
+class Checkpoints:
+    """Saves and restores ``TrainState`` s under ``directory`` (see the module docstring)."""
+
+    def __init__(self, directory: str | pathlib.Path, config: CheckpointConfig = CheckpointConfig()):
+        self.directory = pathlib.Path(directory).absolute()
+        self.config = config
+        common = {"enable_async_checkpointing": False, "create": True, "cleanup_tmp_directories": True}
+        self._latest = ocp.CheckpointManager(
+            self.directory / "latest",
+            options=ocp.CheckpointManagerOptions(max_to_keep=config.keep_last, **common),
+            item_names=("state", "meta"),
+        )
+        self._best = ocp.CheckpointManager(
+            self.directory / "best",
+            options=ocp.CheckpointManagerOptions(
+                max_to_keep=1,
+                best_fn=lambda metrics: float(metrics[config.best_metric]),
+                best_mode=config.best_mode,
+                **common,
+            ),
+            item_names=("state", "meta"),
+        )
+
+    def _save_to(self, manager: ocp.CheckpointManager, state: TrainState, extra: dict, metrics: dict | None) -> None:
+        tree = jax.device_get(_savable(state))
+        meta = {
+            "step": int(tree["step"]), "extra": extra, "metrics": metrics,
+            "signature": _signature(tree), "sha256": _digests(tree),
+        }
+        manager.save(
+            int(tree["step"]),
+            args=ocp.args.Composite(state=ocp.args.StandardSave(tree), meta=ocp.args.JsonSave(meta)),
+            metrics=metrics,
+            force=True,
+        )
+
+    def save(self, state: TrainState, extra: dict | None = None) -> None:
+        """Writes ``state`` (and the JSON-serialisable ``extra``) to ``latest/``."""
+        self._save_to(self._latest, state, extra or {}, None)
+
+    def save_if_best(self, state: TrainState, metrics: dict[str, float], extra: dict | None = None) -> bool:
+        """Writes ``state`` to ``best/`` if ``metrics[best_metric]`` beats the best so far."""
+        value = float(metrics[self.config.best_metric])
+        best_step = self._best.best_step()
+        if best_step is not None:
+            best = float(self._read_meta(self._best, best_step)["metrics"][self.config.best_metric])
+            better = value < best if self.config.best_mode == "min" else value > best
+            if not better:
+                return False
+        self._save_to(self._best, state, extra or {}, {self.config.best_metric: value})
+        return True
+
+    def latest_step(self) -> int | None:
+        return self._latest.latest_step()
+
+    def best_step(self) -> int | None:
+        return self._best.best_step()
+
+    def restore_latest(self, template: TrainState) -> tuple[TrainState, dict] | None:
+        """``(state, extra)`` of the newest checkpoint in ``latest/``, or None when there is none.
+
+        ``template``: a state of the same model (e.g. a fresh ``TrainState.create``); it gives
+        the structure, shapes and dtypes and the static parts (the optimiser).
+        """
+        step = self._latest.latest_step()
+        return None if step is None else self._restore(self._latest, step, template)
+
+    def restore_best(self, template: TrainState) -> tuple[TrainState, dict] | None:
+        """Like ``restore_latest`` for the checkpoint in ``best/``."""
+        step = self._best.best_step()
+        return None if step is None else self._restore(self._best, step, template)
+
+    def _read_meta(self, manager: ocp.CheckpointManager, step: int) -> dict:
+        try:
+            return manager.restore(step, args=ocp.args.Composite(meta=ocp.args.JsonRestore())).meta
+        except Exception as error:  # noqa: BLE001 - any failure to read is reported the same way
+            raise CheckpointError(
+                f"checkpoint {manager.directory / str(step)}: its metadata cannot be read ({error})"
+            ) from error
+
+    def _restore(self, manager: ocp.CheckpointManager, step: int, template: TrainState) -> tuple[TrainState, dict]:
+        where = manager.directory / str(step)
+        meta = self._read_meta(manager, step)
+        expected = _signature(jax.device_get(_savable(template)))
+        stored = meta.get("signature") if isinstance(meta, dict) else None
+        if stored != expected:
+            stored = stored or []
+            first = next(
+                (i for i, (a, b) in enumerate(zip(stored, expected)) if a != b), min(len(stored), len(expected))
+            )
+            raise CheckpointError(
+                f"checkpoint {where} is of another model: expected {len(expected)} arrays, the first "
+                f"different one {expected[first] if first < len(expected) else '(none)'}; the checkpoint "
+                f"holds {len(stored)} arrays, there {stored[first] if first < len(stored) else '(none)'}"
+            )
+        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, jax.device_get(_savable(template)))
+        try:
+            tree = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract))).state
+        except Exception as error:  # noqa: BLE001
+            raise CheckpointError(f"checkpoint {where}: its arrays cannot be read ({error})") from error
+        if _digests(tree) != meta["sha256"]:
+            raise CheckpointError(f"checkpoint {where} is corrupt: its arrays do not match their SHA-256 digests")
+        return _from_savable(tree, template), meta["extra"]

@@ -1,0 +1,93 @@
+"""Vanishing and exploding gradients, diagnosed: ``||dL_t/dh_k||`` for every ``k <= t``.
+
+A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
+(``h_k + e_k``); the derivative of the step-``t`` loss with respect to ``e_k`` is
+``dL_t/dh_k``. One reverse pass, vectorised over the ``time`` step losses (``jax.vmap`` of
+one VJP), gives all of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from seqjax.core.cell import FusedCell
+
+StepLosses = Callable[[jax.Array], jax.Array]
+
+
+def perturbed_step_losses(
+    cell: FusedCell,
+    params: Any,
+    inputs: jax.Array,
+    step_losses: StepLosses,
+    perturbations: jax.Array,
+    initial_carry: Any = None,
+) -> jax.Array:
+    """The per-step losses ``[time]`` when ``perturbations[:, k]`` is added to the hidden state after step ``k``.
+
+    Args:
+      cell, params: a built-in cell and its parameters.
+      inputs: ``[batch, time, input]``.
+      step_losses: ``hiddens [batch, time, hidden] -> [time]``, the loss of each step
+        (e.g. a readout's cross-entropy at every step, summed over the batch).
+      perturbations: ``[batch, time, hidden]`` (zeros for the unperturbed network).
+      initial_carry: the carry before the first step (zeros when None).
+    """
+    batch, _, _ = inputs.shape
+    hidden_size = perturbations.shape[-1]
+    carry = cell.zero_carry(hidden_size, (batch,), inputs.dtype) if initial_carry is None else initial_carry
+
+    def body(carry: Any, step: tuple[jax.Array, jax.Array]) -> tuple[Any, jax.Array]:
+        x_t, e_t = step
+        carry, _ = cell.step(params, carry, cell.project_inputs(params, x_t))
+        _, place_in_hidden = jax.vjp(cell.hidden_of, carry)  # puts a [batch, hidden] array in the hidden slot
+        carry = jax.tree.map(jnp.add, carry, place_in_hidden(e_t)[0])
+        return carry, cell.hidden_of(carry)
+
+    _, hiddens = jax.lax.scan(body, carry, (jnp.swapaxes(inputs, 0, 1), jnp.swapaxes(perturbations, 0, 1)))
+    return step_losses(jnp.swapaxes(hiddens, 0, 1))
+
+
+def hidden_gradient_norms(
+    cell: FusedCell, params: Any, inputs: jax.Array, step_losses: StepLosses, initial_carry: Any = None
+) -> jax.Array:
+    """``norms [time, time]`` with ``norms[t, k] = ||dL_t/dh_k||`` (over batch and units; 0 for ``k > t``).
+
+    Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
+    """
+    batch, time, _ = inputs.shape
+    hidden_size = cell.recurrent_kernel_of(params).shape[0]
+    zeros = jnp.zeros((batch, time, hidden_size), inputs.dtype)
+    losses, vjp = jax.vjp(
+        lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
+    )
+    (jacobian,) = jax.vmap(vjp)(jnp.eye(time, dtype=losses.dtype))  # [t, batch, k, hidden]
+    return jnp.sqrt(jnp.sum(jnp.square(jacobian), axis=(1, 3)))
+
+
+def gradient_norm_by_distance(norms: jax.Array) -> np.ndarray:
+    """``[time]``: the mean of ``norms[t, t - d]`` over ``t``, for each distance ``d = t - k``."""
+    norms = np.asarray(norms, np.float64)
+    time = norms.shape[0]
+    return np.array([np.mean(np.diagonal(norms, offset=-d)) for d in range(time)])
+
+
+def plot_gradient_norm_by_distance(curves: Mapping[str, np.ndarray], path: str, title: str = "") -> None:
+    """Draws ``||dL_t/dh_k||`` against ``t - k`` on a log scale, one line per entry of ``curves``."""
+    from matplotlib.figure import Figure  # drawn without pyplot: no global backend is changed
+
+    figure = Figure(figsize=(6, 4))
+    axis = figure.subplots()
+    for label, curve in curves.items():
+        axis.semilogy(np.arange(len(curve)), np.maximum(curve, np.finfo(np.float64).tiny), label=label)
+    axis.set_xlabel("t - k (steps back)")
+    axis.set_ylabel("||dL_t / dh_k||")
+    axis.set_title(title or "gradient reaching the hidden state k steps back")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)

@@ -1,0 +1,152 @@
+"""The training loop: steps, evaluation, checkpoints, metrics, resumption, divergence guard."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import pathlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from tqdm.auto import tqdm
+
+from seqjax.core import bad_argument
+from seqjax.train.checkpoints import CheckpointConfig, Checkpoints
+from seqjax.train.metrics import MetricsWriter
+from seqjax.train.parallel import data_mesh, replicate, shard_batch
+from seqjax.train.state import TrainState
+from seqjax.train.step import LossFn, make_train_step
+
+
+class TrainingDiverged(RuntimeError):
+    """Too many steps in a row had a non-finite loss or gradient."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopConfig:
+    """How ``train`` runs.
+
+    Attributes:
+      steps: the step to stop at (a resumed run continues up to it).
+      log_every: steps between progress-bar updates (every step is written to the metrics).
+      eval_every: steps between evaluations (``None``: only at the end, if ``evaluate``).
+      checkpoint_every: steps between checkpoints in ``<run_dir>/checkpoints`` (``None``: none).
+      checkpoints: how many to keep, and the metric that picks the best.
+      max_nonfinite_in_a_row: stop after this many consecutive skipped steps.
+      compute_dtype: ``"bfloat16"`` (or ``"float16"``) to compute in lower precision with
+        float32 parameters and optimiser state; ``None`` computes in the parameters' dtype.
+      data_parallel: split each batch over all devices (when there are several; with
+        several hosts, ``batch_at`` gives this host's slice).
+      progress: show a progress bar (else print a line every ``log_every`` steps).
+    """
+
+    steps: int
+    log_every: int = 50
+    eval_every: int | None = None
+    checkpoint_every: int | None = None
+    checkpoints: CheckpointConfig = CheckpointConfig()
+    max_nonfinite_in_a_row: int = 10
+    compute_dtype: str | None = None
+    data_parallel: bool = True
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "log_every", "eval_every", "checkpoint_every", "max_nonfinite_in_a_row"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise bad_argument(name, "a positive int" + ("" if name in ("steps", "log_every") else " or None"), repr(value))
+        if self.compute_dtype not in (None, "bfloat16", "float16", "float32"):
+            raise bad_argument("compute_dtype", "None, 'bfloat16', 'float16' or 'float32'", repr(self.compute_dtype))
+
+
+def _leading_tokens(batch: Any) -> int:
+    """Tokens in a batch: batch x time of its first array (batch alone if it has one axis)."""
+    shape = jax.tree.leaves(batch)[0].shape
+    return math.prod(shape[:2])
+
+
+def train(
+    config: LoopConfig,
+    state: TrainState,
+    loss_fn: LossFn,
+    batch_at: Callable[[int], Any],
+    run_dir: str | pathlib.Path,
+    *,
+    evaluate: Callable[[Any], dict[str, float]] | None = None,
+    checkpoint_extra: dict | None = None,
+    tokens_in: Callable[[Any], int] = _leading_tokens,
+) -> TrainState:
+    """Trains from ``state`` (or from the newest checkpoint in ``run_dir``) up to ``config.steps``.
+
+    Args:
+      state: the initial state (``TrainState.create``); also the template of a resumed one.
+      loss_fn: ``(params, batch, carry, rng) -> (loss, carry)`` (see ``seqjax.train.step``).
+      batch_at: the batch of a step: ``batch_at(step)``. Because the data position is the
+        step, a resumed run sees the same batches as an uninterrupted one.
+      run_dir: where ``metrics.jsonl``, TensorBoard files and checkpoints go.
+      evaluate: ``params -> {"loss": ..., ...}`` on validation data; its metrics are written
+        under ``eval`` and pick the best checkpoint.
+      checkpoint_extra: JSON-serialisable information stored with every checkpoint.
+      tokens_in: the number of tokens of a batch (for tokens per second).
+
+    Returns:
+      The final state. Raises ``TrainingDiverged`` after ``max_nonfinite_in_a_row`` skipped steps.
+    """
+    run_dir = pathlib.Path(run_dir)
+    checkpoints = Checkpoints(run_dir / "checkpoints", config.checkpoints) if config.checkpoint_every else None
+    if checkpoints is not None and (restored := checkpoints.restore_latest(state)) is not None:
+        state = restored[0]
+        print(f"resumed from {checkpoints.directory / 'latest' / str(int(state.step))}", flush=True)
+    mesh = data_mesh() if config.data_parallel and jax.device_count() > 1 else None
+    if mesh is not None:
+        state = replicate(state, mesh)
+    compute_dtype = None if config.compute_dtype is None else jnp.dtype(config.compute_dtype)
+    train_step = make_train_step(loss_fn, compute_dtype=compute_dtype)
+    start = int(state.step)
+    bar = tqdm(total=config.steps, initial=start, disable=not config.progress, unit="step", dynamic_ncols=True)
+    last_finite = (None, math.nan)  # (step, loss)
+    with MetricsWriter(run_dir) as writer:
+        tokens, clock = 0, time.perf_counter()
+        for step in range(start, config.steps):
+            batch = batch_at(step)
+            tokens += tokens_in(batch)
+            if mesh is not None:
+                batch = shard_batch(batch, mesh)
+            state, metrics = train_step(state, batch, jax.random.fold_in(state.rng, step))
+            metrics = {name: float(value) for name, value in jax.device_get(metrics).items()}
+            done = step + 1
+            writer.write(done, "train", metrics)
+            if metrics["finite"]:
+                last_finite = (done, metrics["loss"])
+            elif metrics["nonfinite_in_a_row"] >= config.max_nonfinite_in_a_row:
+                raise TrainingDiverged(
+                    f"step {done}: {int(metrics['nonfinite_in_a_row'])} steps in a row had a non-finite loss "
+                    f"or gradient (now loss {metrics['loss']}, gradient norm {metrics['grad_norm']}); the last "
+                    f"finite loss was {last_finite[1]:.6g} at step {last_finite[0]}. Parameters are those "
+                    "before the first skipped step."
+                )
+            if done % config.log_every == 0 or done == config.steps:
+                elapsed, clock = time.perf_counter() - clock, time.perf_counter()
+                speed = {"tokens_per_s": tokens / elapsed}
+                writer.write(done, "train", speed)
+                tokens = 0
+                show = {"loss": f"{metrics['loss']:.4f}", "grad_norm": f"{metrics['grad_norm']:.3f}",
+                        "tok/s": f"{speed['tokens_per_s']:,.0f}"}
+                bar.set_postfix(show, refresh=False)
+                if not config.progress:
+                    print(f"step {done}: " + "  ".join(f"{k} {v}" for k, v in show.items()), flush=True)
+            bar.update(1)
+            is_last = done == config.steps
+            if evaluate is not None and ((config.eval_every and done % config.eval_every == 0) or is_last):
+                results = {name: float(value) for name, value in evaluate(state.params).items()}
+                writer.write(done, "eval", results)
+                bar.write(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
+                if checkpoints is not None:
+                    checkpoints.save_if_best(state, results, checkpoint_extra)
+            if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
+                checkpoints.save(state, checkpoint_extra)
+    bar.close()
+    return state

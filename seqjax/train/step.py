@@ -1,0 +1,122 @@
+"""The jitted train and eval steps: ``(state, batch, rng) -> (state, metrics)``.
+
+A *loss function* has the signature ``loss_fn(params, batch, carry, rng) -> (loss, carry)``:
+the mean loss of the batch (a scalar) and the carry its last step ended with (``None`` for
+models that carry nothing across batches). The train step
+
+- zeroes the rows of ``state.carry`` where ``batch["reset"]`` is true, when the batch has
+  that entry (a new document starts in that row; see ``seqjax.train.tbptt``);
+- computes the loss and its gradient, optionally in a lower-precision compute dtype
+  (mixed precision: parameters and optimiser state stay float32);
+- measures the gradient's global norm before any clipping;
+- skips the update when the loss or the gradient is not finite: parameters, optimiser
+  state and carry stay as they were, and the skip is counted in the state;
+- otherwise applies the optimiser (which clips, see ``make_optimizer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from seqjax.train.state import TrainState
+from seqjax.train.tbptt import reset_carry
+
+LossFn = Callable[[Any, Any, Any, jax.Array], tuple[jax.Array, Any]]
+Metrics = dict[str, jax.Array]
+
+
+def cast_floating(tree: Any, dtype: Any) -> Any:
+    """``tree`` with every floating-point array cast to ``dtype`` (others unchanged)."""
+
+    def cast(leaf: Any) -> Any:
+        if isinstance(leaf, jax.Array | float) and jnp.issubdtype(jnp.result_type(leaf), jnp.floating):
+            return jnp.asarray(leaf).astype(dtype)
+        return leaf
+
+    return jax.tree.map(cast, tree)
+
+
+def _loss_in_dtype(loss_fn: LossFn, compute_dtype: Any | None) -> LossFn:
+    """``loss_fn`` computed with parameters, batch and carry cast to ``compute_dtype``; the loss
+    comes back float32 and the carry in its own dtype, so gradients reach the float32 parameters."""
+    if compute_dtype is None:
+        return loss_fn
+
+    def mixed(params: Any, batch: Any, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        loss, new_carry = loss_fn(
+            cast_floating(params, compute_dtype), cast_floating(batch, compute_dtype),
+            cast_floating(carry, compute_dtype), rng,
+        )
+        restore = jax.tree.map(lambda new, old: new.astype(old.dtype), new_carry, carry)
+        return loss.astype(jnp.float32), restore
+
+    return mixed
+
+
+def _reset_where_documents_start(carry: Any, batch: Any) -> Any:
+    """``carry`` with the rows of ``batch["reset"]`` zeroed, when both exist."""
+    if carry is not None and isinstance(batch, Mapping) and "reset" in batch:
+        return reset_carry(carry, batch["reset"])
+    return carry
+
+
+def make_train_step(
+    loss_fn: LossFn, *, compute_dtype: Any | None = None
+) -> Callable[[TrainState, Any, jax.Array], tuple[TrainState, Metrics]]:
+    """The jitted train step of ``loss_fn`` (see the module docstring).
+
+    Returns ``train_step(state, batch, rng) -> (state, metrics)`` with metrics ``loss``,
+    ``grad_norm`` (global L2 norm before clipping), ``finite`` (1 if the update was applied,
+    0 if skipped) and ``nonfinite_in_a_row``. ``compute_dtype``: e.g. ``jnp.bfloat16``.
+    """
+    loss_fn = _loss_in_dtype(loss_fn, compute_dtype)
+
+    @jax.jit
+    def train_step(state: TrainState, batch: Any, rng: jax.Array) -> tuple[TrainState, Metrics]:
+        carry = _reset_where_documents_start(state.carry, batch)
+        (loss, new_carry), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, carry, rng)
+        grad_norm = optax.tree.norm(grads)
+        finite = jnp.isfinite(loss) & jnp.isfinite(grad_norm)
+        updates, opt_state = state.optimizer.update(grads, state.opt_state, state.params)
+        params = optax.apply_updates(state.params, updates)
+
+        def keep_if_finite(new: Any, old: Any) -> Any:
+            return jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
+
+        in_a_row = jnp.where(finite, 0, state.nonfinite_in_a_row + 1)
+        state = state.replace(
+            step=state.step + 1,
+            params=keep_if_finite(params, state.params),
+            opt_state=keep_if_finite(opt_state, state.opt_state),
+            carry=keep_if_finite(new_carry, carry),
+            nonfinite_in_a_row=in_a_row,
+            nonfinite_total=state.nonfinite_total + (~finite).astype(jnp.int32),
+        )
+        metrics = {
+            "loss": loss.astype(jnp.float32),
+            "grad_norm": grad_norm.astype(jnp.float32),
+            "finite": finite.astype(jnp.int32),
+            "nonfinite_in_a_row": in_a_row,
+        }
+        return state, metrics
+
+    return train_step
+
+
+def make_eval_step(
+    loss_fn: LossFn, *, compute_dtype: Any | None = None
+) -> Callable[[Any, Any, Any, jax.Array], tuple[jax.Array, Any]]:
+    """The jitted ``eval_step(params, batch, carry, rng) -> (loss, carry)``: ``loss_fn`` without
+    gradients, with the same ``batch["reset"]`` handling and compute dtype as the train step."""
+    loss_fn = _loss_in_dtype(loss_fn, compute_dtype)
+
+    @jax.jit
+    def eval_step(params: Any, batch: Any, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        return loss_fn(params, batch, _reset_where_documents_start(carry, batch), rng)
+
+    return eval_step
