@@ -41,6 +41,8 @@ class LoopConfig:
       data_parallel: split each batch over all devices (when there are several; with
         several hosts, ``batch_at`` gives this host's slice).
       progress: show a progress bar (else print a line every ``log_every`` steps).
+      time_limit_s: stop (with a checkpoint and an evaluation) once the loop has run this
+        many seconds, compilation included; None: no limit.
     """
 
     steps: int
@@ -52,6 +54,7 @@ class LoopConfig:
     compute_dtype: str | None = None
     data_parallel: bool = True
     progress: bool = True
+    time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("steps", "log_every", "eval_every", "checkpoint_every", "max_nonfinite_in_a_row"):
@@ -78,6 +81,7 @@ def train(
     evaluate: Callable[[Any], dict[str, float]] | None = None,
     checkpoint_extra: dict | None = None,
     tokens_in: Callable[[Any], int] = _leading_tokens,
+    until: int | None = None,
 ) -> TrainState:
     """Trains from ``state`` (or from the newest checkpoint in ``run_dir``) up to ``config.steps``.
 
@@ -91,6 +95,7 @@ def train(
         under ``eval`` and pick the best checkpoint.
       checkpoint_extra: JSON-serialisable information stored with every checkpoint.
       tokens_in: the number of tokens of a batch (for tokens per second).
+      until: pause after this step (with a checkpoint); a later call resumes.
 
     Returns:
       The final state. Raises ``TrainingDiverged`` after ``max_nonfinite_in_a_row`` skipped steps.
@@ -105,12 +110,13 @@ def train(
         state = replicate(state, mesh)
     compute_dtype = None if config.compute_dtype is None else jnp.dtype(config.compute_dtype)
     train_step = make_train_step(loss_fn, compute_dtype=compute_dtype)
-    start = int(state.step)
+    start, stop = int(state.step), min(config.steps, until or config.steps)
+    began = time.perf_counter()
     bar = tqdm(total=config.steps, initial=start, disable=not config.progress, unit="step", dynamic_ncols=True)
     last_finite = (None, math.nan)  # (step, loss)
     with MetricsWriter(run_dir) as writer:
         tokens, clock = 0, time.perf_counter()
-        for step in range(start, config.steps):
+        for step in range(start, stop):
             batch = batch_at(step)
             tokens += tokens_in(batch)
             if mesh is not None:
@@ -128,7 +134,9 @@ def train(
                     f"finite loss was {last_finite[1]:.6g} at step {last_finite[0]}. Parameters are those "
                     "before the first skipped step."
                 )
-            if done % config.log_every == 0 or done == config.steps:
+            out_of_time = config.time_limit_s is not None and time.perf_counter() - began > config.time_limit_s
+            is_last = done == stop or out_of_time
+            if done % config.log_every == 0 or is_last:
                 elapsed, clock = time.perf_counter() - clock, time.perf_counter()
                 speed = {"tokens_per_s": tokens / elapsed}
                 writer.write(done, "train", speed)
@@ -139,7 +147,6 @@ def train(
                 if not config.progress:
                     print(f"step {done}: " + "  ".join(f"{k} {v}" for k, v in show.items()), flush=True)
             bar.update(1)
-            is_last = done == config.steps
             if evaluate is not None and ((config.eval_every and done % config.eval_every == 0) or is_last):
                 results = {name: float(value) for name, value in evaluate(state.params).items()}
                 writer.write(done, "eval", results)
@@ -148,5 +155,8 @@ def train(
                     checkpoints.save_if_best(state, results, checkpoint_extra)
             if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
                 checkpoints.save(state, checkpoint_extra)
+            if out_of_time:
+                bar.write(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
+                break
     bar.close()
     return state

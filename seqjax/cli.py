@@ -1,0 +1,134 @@
+"""The ``seqjax`` command (also ``python -m seqjax``): train, evaluate and sample language models.
+
+    seqjax train --preset cpu --run-dir runs/shakespeare     # tiny-shakespeare, char level
+    seqjax evaluate runs/shakespeare                          # whole validation split
+    seqjax sample runs/shakespeare --prime "ROMEO:" --length 500 --temperature 0.8
+
+The benchmark harness is ``python -m seqjax.bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import pathlib
+import sys
+import typing
+
+from seqjax import language_modeling as lm
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", help="a plain-text UTF-8 corpus (default: tiny-shakespeare from the data directory)")
+    parser.add_argument("--data-dir", help="the data directory (default: $SEQJAX_DATA_DIR, else ../shared/data)")
+    parser.add_argument("--download", action="store_true",
+                        help="download tiny-shakespeare into the data directory if missing (verified by sha256)")
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model and training (override the preset)")
+    hints = typing.get_type_hints(lm.LMConfig)
+    for field in dataclasses.fields(lm.LMConfig):
+        kind = hints[field.name]
+        choices = typing.get_args(kind) if typing.get_origin(kind) is typing.Literal else None
+        number = {int: int, float: float}.get(kind, float if "float" in str(kind) else str)
+        group.add_argument(
+            f"--{field.name.replace('_', '-')}", dest=field.name, default=None, choices=choices,
+            type=None if choices else number, help=field.metadata["help"],
+        )
+
+
+def _checkpoint_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint", choices=["latest", "best"], default="best",
+                        help="which checkpoint: the newest, or the best by validation loss (default)")
+
+
+def _add_sampling_options(parser: argparse.ArgumentParser, *, standalone: bool) -> None:
+    """Sampling options; ``train`` takes the length from ``--sample`` and the seed from ``--seed``."""
+    parser.add_argument("--prime", default="ROMEO:", help="text the sample starts from (default: %(default)s)")
+    parser.add_argument("--temperature", type=float, default=0.8,
+                        help="softmax temperature; 0 is greedy (default: %(default)s)")
+    parser.add_argument("--top-k", type=int, default=0, help="sample among the k most likely tokens (0: all)")
+    parser.add_argument("--greedy", action="store_true", help="always take the most likely token (temperature 0)")
+    if standalone:
+        parser.add_argument("--length", type=int, default=500, help="tokens to generate (default: %(default)s)")
+        parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same sample")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seqjax", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `seqjax COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train (or resume) a language model in a run directory",
+                                description="Train a language model; rerunning with the same --run-dir resumes.")
+    train.add_argument("--preset", choices=sorted(lm.PRESETS), default="cpu",
+                       help="cpu: 10 minutes on 2 CPU cores; seed: 3x512 LSTM for a GPU; tiny: seconds (default: cpu)")
+    train.add_argument("--run-dir", default=None, help="where checkpoints, vocabulary and logs go (default: runs/<preset>)")
+    train.add_argument("--no-progress", action="store_true", help="print lines instead of a progress bar")
+    train.add_argument("--sample", type=int, default=0, metavar="N", help="after training, print N sampled tokens")
+    _add_sampling_options(train, standalone=False)
+    _add_data_options(train)
+    _add_config_options(train)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="loss on the whole validation split of a trained run",
+        description="Loss on the whole validation split; the corpus defaults to the one the run trained on "
+                    "(RUN_DIR/corpus.json, its digest checked).",
+    )
+    evaluate.add_argument("run_dir", help="a run directory written by `seqjax train`")
+    _checkpoint_option(evaluate)
+    _add_data_options(evaluate)
+
+    sample = commands.add_parser("sample", help="generate text from a trained run")
+    sample.add_argument("run_dir", help="a run directory written by `seqjax train`")
+    _checkpoint_option(sample)
+    _add_sampling_options(sample, standalone=True)
+    return parser
+
+
+def _print_sample(run_dir: str, checkpoint: str, args: argparse.Namespace, length: int, seed: int) -> None:
+    _, vocabulary, model, params = lm.load_trained(run_dir, checkpoint)
+    temperature = 0.0 if args.greedy else args.temperature
+    print(lm.sample_text(model, params, vocabulary, args.prime, length,
+                         temperature=temperature, top_k=args.top_k, seed=seed))
+
+
+def _train(args: argparse.Namespace) -> None:
+    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(lm.LMConfig) if getattr(args, f.name) is not None}
+    config = dataclasses.replace(lm.PRESETS[args.preset], **overrides)
+    run_dir = pathlib.Path(args.run_dir or f"runs/{args.preset}")
+    corpus = lm.load_corpus(args.data, args.data_dir, config.level, config.validation_fraction, download=args.download)
+    print(f"corpus: {len(corpus.train):,} train and {len(corpus.validation):,} validation tokens, "
+          f"{corpus.vocabulary.size} in the vocabulary; run directory {run_dir}", flush=True)
+    _, metrics = lm.train_language_model(config, corpus, run_dir, progress=not args.no_progress)
+    print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+    print(f"checkpoints: {run_dir / 'checkpoints'} (latest/ and best/); logs: {run_dir / 'metrics.jsonl'}, "
+          f"TensorBoard in {run_dir / 'tensorboard'}; curves: python -m seqjax.train.plot {run_dir}")
+    if args.sample:
+        print(f"\n--- {args.sample} tokens sampled from the best checkpoint, primed with {args.prime!r} ---")
+        _print_sample(str(run_dir), "best", args, args.sample, config.seed)
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    config, vocabulary, model, params = lm.load_trained(args.run_dir, args.checkpoint)
+    source = args.data or lm.recorded_source(pathlib.Path(args.run_dir) / lm.training.CORPUS_FILE)
+    corpus = lm.load_corpus(source, args.data_dir, config.level, config.validation_fraction,
+                            download=args.download, vocabulary=vocabulary)
+    streams = lm.training.data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
+    metrics = lm.evaluation_metrics(lm.validation_loss(model, params, streams), config.level)
+    print(f"{args.run_dir} ({args.checkpoint}) on {streams.targets_per_epoch:,} validation tokens: "
+          + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        {"train": _train, "evaluate": _evaluate,
+         "sample": lambda a: _print_sample(a.run_dir, a.checkpoint, a, a.length, a.seed)}[args.command](args)
+    except (lm.training.data.DataError, lm.training.train.CheckpointError) as error:
+        print(f"seqjax {args.command}: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,31 @@
+"""seqjax.data: finding and verifying data files, text corpora, vocabularies, stream batching."""
+
+from seqjax.data.files import (
+    DATA_DIR_VARIABLE,
+    TINY_SHAKESPEARE,
+    DataError,
+    KnownFile,
+    data_dir,
+    locate,
+    sha256_of,
+    verify_sha256,
+)
+from seqjax.data.streams import StreamBatches
+from seqjax.data.text import Vocabulary, detokenize, read_text, split_by_position, tokenize
+
+__all__ = [
+    "DATA_DIR_VARIABLE",
+    "TINY_SHAKESPEARE",
+    "DataError",
+    "KnownFile",
+    "StreamBatches",
+    "Vocabulary",
+    "data_dir",
+    "detokenize",
+    "locate",
+    "read_text",
+    "sha256_of",
+    "split_by_position",
+    "tokenize",
+    "verify_sha256",
+]

@@ -1,0 +1,102 @@
+"""Finding data files, verifying their SHA-256 digests, and (optionally) downloading them.
+
+A data file is named by a ``KnownFile`` (its name, digest and original address). It is
+found from an explicit path, or in a data directory: the ``data_dir`` argument, else the
+``SEQJAX_DATA_DIR`` environment variable, else ``../shared/data`` beside the project.
+Nothing is downloaded unless a caller asks for it (``download=True``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pathlib
+import urllib.request
+
+DATA_DIR_VARIABLE = "SEQJAX_DATA_DIR"
+_PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = _PROJECT_ROOT.parent / "shared" / "data"
+
+
+class DataError(ValueError):
+    """A data file that is missing, corrupt, or not what a loader expects."""
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownFile:
+    """A public data file: its name in a data directory, its SHA-256 and where it came from."""
+
+    name: str
+    sha256: str
+    url: str
+
+
+TINY_SHAKESPEARE = KnownFile(
+    name="tinyshakespeare.txt",
+    sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    url="https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+)
+
+
+def sha256_of(path: str | pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_sha256(path: str | pathlib.Path, expected: str) -> None:
+    """Raises ``DataError`` naming the file, the expected and the actual digest if they differ."""
+    actual = sha256_of(path)
+    if actual != expected:
+        raise DataError(
+            f"{path}: sha256 {actual} does not match the expected {expected}; the file is corrupt, "
+            "truncated or a different version. Replace it with the original."
+        )
+
+
+def data_dir(explicit: str | pathlib.Path | None = None) -> pathlib.Path:
+    """``explicit``, else ``$SEQJAX_DATA_DIR``, else ``../shared/data`` beside the project."""
+    chosen = explicit or os.environ.get(DATA_DIR_VARIABLE) or DEFAULT_DATA_DIR
+    return pathlib.Path(chosen)
+
+
+def locate(
+    known: KnownFile,
+    path: str | pathlib.Path | None = None,
+    directory: str | pathlib.Path | None = None,
+    *,
+    download: bool = False,
+) -> pathlib.Path:
+    """The verified path of ``known``.
+
+    Args:
+      path: an explicit file (its digest is checked only if its name is ``known.name``:
+        another corpus may be given in its place).
+      directory: a data directory (see ``data_dir``).
+      download: when the file is not in the directory, fetch it from ``known.url`` into the
+        directory and verify it (needs internet; never used by the tests).
+    """
+    if path is not None:
+        path = pathlib.Path(path)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
+        if path.name == known.name:
+            verify_sha256(path, known.sha256)
+        return path
+    where = data_dir(directory) / known.name
+    if not where.is_file():
+        if not download:
+            raise DataError(
+                f"{known.name} is not in the data directory {where.parent} (set --data-dir or "
+                f"${DATA_DIR_VARIABLE}, pass the file's path, or allow a download from {known.url})"
+            )
+        where.parent.mkdir(parents=True, exist_ok=True)
+        partial = where.with_suffix(where.suffix + ".part")
+        urllib.request.urlretrieve(known.url, partial)  # noqa: S310 - a fixed https address
+        verify_sha256(partial, known.sha256)
+        partial.replace(where)
+    verify_sha256(where, known.sha256)
+    return where

@@ -1,0 +1,104 @@
+"""Plain-text corpora: reading, vocabularies of characters or words, and the train/validation split."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+
+from seqjax.data.files import DataError
+
+Level = Literal["char", "word"]
+_WORDS = re.compile(r"\n|[^\s]+")
+
+
+def read_text(path: str | pathlib.Path) -> str:
+    """The UTF-8 text of ``path``; ``DataError`` if it is empty or not UTF-8."""
+    data = pathlib.Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path}: not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start} cannot be decoded)"
+        ) from error
+    if not text:
+        raise DataError(f"{path}: the file is empty; a corpus needs at least two characters")
+    return text
+
+
+def tokenize(text: str, level: Level) -> list[str]:
+    """Characters, or words: runs of non-space characters, and each newline as a token of its
+    own (other spaces only separate words; ``detokenize`` puts one space back)."""
+    if level == "char":
+        return list(text)
+    if level == "word":
+        return _WORDS.findall(text)
+    raise DataError(f"level: expected 'char' or 'word', got {level!r}")
+
+
+def detokenize(tokens: Sequence[str], level: Level) -> str:
+    """The text of ``tokens``: concatenated characters, or words joined by one space (none
+    next to a newline)."""
+    if level == "char":
+        return "".join(tokens)
+    pieces: list[str] = []
+    for token in tokens:
+        if pieces and token != "\n" and pieces[-1] != "\n":
+            pieces.append(" ")
+        pieces.append(token)
+    return "".join(pieces)
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    """The tokens of a corpus, each with an id (its index in ``tokens``), sorted.
+
+    Saved as JSON: ``{"level": "char", "tokens": [...]}``.
+    """
+
+    level: Level
+    tokens: tuple[str, ...]
+
+    @classmethod
+    def from_text(cls, text: str, level: Level = "char") -> Vocabulary:
+        return cls(level=level, tokens=tuple(sorted(set(tokenize(text, level)))))
+
+    @property
+    def size(self) -> int:
+        return len(self.tokens)
+
+    def encode(self, text: str) -> np.ndarray:
+        """``text`` as ids ``[tokens]`` (int32); ``DataError`` names a token not in the vocabulary."""
+        index = {token: i for i, token in enumerate(self.tokens)}
+        pieces = tokenize(text, self.level)
+        unknown = next((p for p in pieces if p not in index), None)
+        if unknown is not None:
+            raise DataError(f"text: the token {unknown!r} is not in the {self.size}-token vocabulary")
+        return np.fromiter((index[p] for p in pieces), np.int32, len(pieces))
+
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        return detokenize([self.tokens[int(i)] for i in ids], self.level)
+
+    def save(self, path: str | pathlib.Path) -> None:
+        pathlib.Path(path).write_text(json.dumps({"level": self.level, "tokens": list(self.tokens)}, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path: str | pathlib.Path) -> Vocabulary:
+        data = json.loads(pathlib.Path(path).read_text())
+        return cls(level=data["level"], tokens=tuple(data["tokens"]))
+
+
+def split_by_position(ids: np.ndarray, validation_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """``(train, validation)``: the first ``1 - validation_fraction`` of the tokens, and the rest."""
+    if not 0.0 < validation_fraction < 1.0:
+        raise DataError(f"validation_fraction: expected a number in (0, 1), got {validation_fraction!r}")
+    cut = int(round(len(ids) * (1.0 - validation_fraction)))
+    train, validation = ids[:cut], ids[cut:]
+    if len(train) < 2 or len(validation) < 2:
+        raise DataError(f"the corpus of {len(ids)} tokens is too short to split into train and validation")
+    return train, validation

@@ -1,0 +1,62 @@
+"""Sampling text from a trained language model, primed with any text."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from seqjax import data, models
+from seqjax.core import bad_argument
+
+
+def choose_next(logits: jax.Array, key: jax.Array, temperature: float, top_k: int) -> jax.Array:
+    """Next tokens ``[batch]`` from ``logits [batch, vocab]``.
+
+    ``temperature == 0`` is greedy (argmax); otherwise sample from
+    ``softmax(logits / temperature)`` restricted to the ``top_k`` most likely tokens
+    (all of them when ``top_k == 0``).
+    """
+    if temperature == 0.0:
+        return jnp.argmax(logits, axis=-1)
+    if top_k:
+        kth = jax.lax.top_k(logits, top_k)[0][..., -1:]
+        logits = jnp.where(logits < kth, -jnp.inf, logits)
+    return jax.random.categorical(key, logits / temperature, axis=-1)
+
+
+@functools.partial(jax.jit, static_argnames=("model", "length", "temperature", "top_k"))
+def generate(
+    model: models.LanguageModel, params: Any, prime: jax.Array, key: jax.Array, *,
+    length: int, temperature: float, top_k: int,
+) -> jax.Array:
+    """``length`` token ids ``[length]`` that follow the ids ``prime [P]`` (P >= 1)."""
+    logits, carries = model.apply(params, prime[None], None, model.zero_carries(1))
+
+    def step(state: tuple[jax.Array, Any], key: jax.Array) -> tuple[tuple[jax.Array, Any], jax.Array]:
+        last_logits, carries = state
+        token = choose_next(last_logits, key, temperature, top_k)  # [1]
+        logits, carries = model.apply(params, token[:, None], None, carries)
+        return (logits[:, -1], carries), token[0]
+
+    _, tokens = jax.lax.scan(step, (logits[:, -1], carries), jax.random.split(key, length))
+    return tokens
+
+
+def sample_text(
+    model: models.LanguageModel, params: Any, vocabulary: data.Vocabulary, prime: str, length: int, *,
+    temperature: float = 1.0, top_k: int = 0, seed: int = 0,
+) -> str:
+    """``prime`` followed by ``length`` sampled tokens; the same seed gives the same text."""
+    if not prime:
+        raise bad_argument("prime", "at least one token of text to start from", "an empty string")
+    if temperature < 0 or top_k < 0 or length < 0:
+        raise bad_argument("temperature, top_k, length", "non-negative values", f"{temperature}, {top_k}, {length}")
+    if top_k > vocabulary.size:
+        raise bad_argument("top_k", f"at most the vocabulary's {vocabulary.size} tokens", str(top_k))
+    ids = jnp.asarray(vocabulary.encode(prime))
+    tokens = generate(model, params, ids, jax.random.key(seed), length=length,
+                      temperature=float(temperature), top_k=int(top_k))
+    return vocabulary.decode(list(vocabulary.encode(prime)) + [int(t) for t in tokens])

@@ -1,0 +1,129 @@
+"""Training and evaluating a language model with the engine of ``seqjax.train``.
+
+A run directory holds ``config.json``, ``vocabulary.json`` (JSON, never pickle),
+``corpus.json`` (the text file trained on and its SHA-256), ``metrics.jsonl``, TensorBoard files and ``checkpoints/``.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from seqjax import data, models, train
+from seqjax.language_modeling.config import LMConfig
+from seqjax.language_modeling.corpus import Corpus
+
+CONFIG_FILE, VOCABULARY_FILE, CORPUS_FILE = "config.json", "vocabulary.json", "corpus.json"
+
+
+def build_model(config: LMConfig, vocab_size: int) -> models.LanguageModel:
+    return models.LanguageModel(
+        vocab_size=vocab_size, cell=config.cell, hidden_size=config.hidden_size,
+        num_layers=config.num_layers, embed_size=config.embed_size, dropout_rate=config.dropout,
+    )
+
+
+def learning_rate_schedule(config: LMConfig) -> optax.Schedule:
+    """Linear warm-up to ``learning_rate``, then a cosine down to ``final_learning_fraction`` of it."""
+    return optax.warmup_cosine_decay_schedule(
+        init_value=0.0, peak_value=config.learning_rate, warmup_steps=config.warmup_steps,
+        decay_steps=max(config.steps, config.warmup_steps + 1),
+        end_value=config.learning_rate * config.final_learning_fraction,
+    )
+
+
+def initial_state(config: LMConfig, model: models.LanguageModel) -> train.TrainState:
+    """Parameters from ``config.seed``, Adam behind global-norm clipping, zero carries."""
+    init_key, run_key = jax.random.split(jax.random.key(config.seed))
+    params = model.init(init_key, jnp.zeros((config.batch_size, config.seq_len), jnp.int32))
+    optimizer = train.make_optimizer(
+        train.OptimizerConfig(learning_rate=learning_rate_schedule(config), max_grad_norm=config.max_grad_norm)
+    )
+    return train.TrainState.create(params, optimizer, run_key, model.zero_carries(config.batch_size))
+
+
+def make_loss_fn(model: models.LanguageModel) -> train.step.LossFn:
+    """Mean cross-entropy (nats per token) of a chunk, with dropout; the carries pass on."""
+
+    def loss_fn(params: Any, batch: dict, carries: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        logits, carries = model.apply(
+            params, batch["inputs"], batch["lengths"], carries, deterministic=False, rngs={"dropout": rng}
+        )
+        return train.sequence_cross_entropy(logits, batch["targets"], batch["lengths"]), carries
+
+    return loss_fn
+
+
+def validation_loss(model: models.LanguageModel, params: Any, streams: data.StreamBatches) -> float:
+    """Mean cross-entropy in nats per token over every target of ``streams`` (one epoch)."""
+
+    @jax.jit
+    def chunk_loss(params: Any, batch: dict, carries: Any) -> tuple[jax.Array, Any]:
+        logits, carries = model.apply(params, batch["inputs"], batch["lengths"], carries)
+        mask = train.real_steps_mask(batch["lengths"], *batch["targets"].shape)
+        per_step = optax.softmax_cross_entropy_with_integer_labels(logits.astype(jnp.float32), batch["targets"])
+        return jnp.sum(per_step * mask), carries
+
+    carries, total = model.zero_carries(streams.batch), 0.0
+    for index in range(streams.chunks_per_epoch):
+        batch = streams.chunk(index)
+        loss_sum, carries = chunk_loss(params, {k: v for k, v in batch.items() if k != "reset"}, carries)
+        total += float(loss_sum)
+    return total / streams.targets_per_epoch
+
+
+def evaluation_metrics(loss: float, level: str) -> dict[str, float]:
+    """Nats per token, and bits per character or perplexity per word."""
+    extra = {"bits_per_char": loss / math.log(2)} if level == "char" else {"perplexity": math.exp(loss)}
+    return {"loss": loss, **extra}
+
+
+def train_language_model(
+    config: LMConfig, corpus: Corpus, run_dir: str | pathlib.Path, *, progress: bool = True, until: int | None = None
+) -> tuple[train.TrainState, dict[str, float]]:
+    """Trains (or resumes) in ``run_dir``; returns the final state and validation metrics.
+
+    ``until``: pause at this step (a later call resumes; the schedule still spans ``config.steps``).
+    """
+    run_dir = pathlib.Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config.save(run_dir / CONFIG_FILE)
+    corpus.vocabulary.save(run_dir / VOCABULARY_FILE)
+    corpus.record(run_dir / CORPUS_FILE)
+    model = build_model(config, corpus.vocabulary.size)
+    streams = data.StreamBatches(corpus.train, config.batch_size, config.seq_len)
+    validation = data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
+    loop = train.LoopConfig(
+        steps=config.steps, log_every=min(50, config.steps), eval_every=config.eval_every,
+        checkpoint_every=config.checkpoint_every, progress=progress,
+        time_limit_s=None if config.time_limit_minutes is None else 60.0 * config.time_limit_minutes,
+    )
+    state = train.train(
+        loop, initial_state(config, model), make_loss_fn(model), streams.chunk, run_dir,
+        evaluate=lambda params: evaluation_metrics(validation_loss(model, params, validation), config.level),
+        tokens_in=lambda batch: int(np.sum(batch["lengths"])), until=until,
+    )
+    return state, evaluation_metrics(validation_loss(model, state.params, validation), config.level)
+
+
+def load_trained(run_dir: str | pathlib.Path, which: str = "latest") -> tuple[LMConfig, data.Vocabulary, models.LanguageModel, Any]:
+    """``(config, vocabulary, model, params)`` of the run in ``run_dir`` (``which``: latest or best)."""
+    run_dir = pathlib.Path(run_dir)
+    for needed in (CONFIG_FILE, VOCABULARY_FILE):
+        if not (run_dir / needed).is_file():
+            raise data.DataError(f"{run_dir}: no {needed}; is it a run directory written by `seqjax train`?")
+    config = LMConfig.load(run_dir / CONFIG_FILE)
+    vocabulary = data.Vocabulary.load(run_dir / VOCABULARY_FILE)
+    model = build_model(config, vocabulary.size)
+    checkpoints = train.Checkpoints(run_dir / "checkpoints")
+    template = initial_state(config, model)
+    restored = checkpoints.restore_best(template) if which == "best" else checkpoints.restore_latest(template)
+    if restored is None:
+        raise train.CheckpointError(f"{run_dir / 'checkpoints'}: no {which} checkpoint")
+    return config, vocabulary, model, restored[0].params
