@@ -1,24 +1,33 @@
 # The two commands of the quick start: `make demo` and `make test`.
-# Each creates .venv when missing and installs the project into it (editable, with its extras).
+# Each creates .venv when missing and installs the project into it (editable): the demo
+# needs only the package, the tests also its `dev` and `peers` extras.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+DEMO_DIR ?= runs/demo
 
 .PHONY: demo test bench clean
 
-$(INSTALLED): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,peers]'
-	touch $(INSTALLED)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
-demo: $(INSTALLED)
-	$(PY) experiments/delayed_echo/train.py
+$(VENV)/.installed-package: pyproject.toml | $(PY)
+	$(PIP) -e .
+	touch $@
 
-test: $(INSTALLED)
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) -e '.[dev,peers]'
+	touch $@ $(VENV)/.installed-package
+
+# Trains the `cpu` preset on tiny-shakespeare (about 10 minutes on 2 cores), then samples.
+demo: $(VENV)/.installed-package
+	$(PY) -m seqjax train --preset cpu --run-dir $(DEMO_DIR) --sample 500 --prime "ROMEO:"
+
+test: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
-bench: $(INSTALLED)
+bench: $(VENV)/.installed-dev
 	$(PY) -m seqjax.bench --out bench-results
 
 clean:
