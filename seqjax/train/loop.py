@@ -139,7 +139,7 @@ def train(
             if done % config.log_every == 0 or is_last:
                 elapsed, clock = time.perf_counter() - clock, time.perf_counter()
                 speed = {"tokens_per_s": tokens / elapsed}
-                writer.write(done, "train", speed)
+                writer.write(done, "train", {**speed, "elapsed_s": time.perf_counter() - began})
                 tokens = 0
                 show = {"loss": f"{metrics['loss']:.4f}", "grad_norm": f"{metrics['grad_norm']:.3f}",
                         "tok/s": f"{speed['tokens_per_s']:,.0f}"}

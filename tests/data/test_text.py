@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import pathlib
 
 import numpy as np
 import pytest
 
 from seqjax import data
 
-SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = data.data_dir()  # $SEQJAX_DATA_DIR, else ../shared/data beside the project
 
 
+@pytest.mark.skipif(
+    not (SHARED / data.TINY_SHAKESPEARE.name).is_file(), reason=f"the shared data directory {SHARED} is not here"
+)
 def test_the_shared_tiny_shakespeare_is_found_and_verified():
     path = data.locate(data.TINY_SHAKESPEARE, directory=SHARED)
     text = data.read_text(path)
