@@ -15,6 +15,7 @@ import pathlib
 import sys
 import typing
 
+from seqjax import data, train
 from seqjax import language_modeling as lm
 
 
@@ -117,7 +118,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     source = args.data or lm.recorded_source(pathlib.Path(args.run_dir) / lm.training.CORPUS_FILE)
     corpus = lm.load_corpus(source, args.data_dir, config.level, config.validation_fraction,
                             download=args.download, vocabulary=vocabulary)
-    streams = lm.training.data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
+    streams = data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
     metrics = lm.evaluation_metrics(lm.validation_loss(model, params, streams), config.level)
     print(f"{args.run_dir} ({args.checkpoint}) on {streams.targets_per_epoch:,} validation tokens: "
           + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         {"train": _train, "evaluate": _evaluate,
          "sample": lambda a: _print_sample(a.run_dir, a.checkpoint, a, a.length, a.seed)}[args.command](args)
-    except (lm.training.data.DataError, lm.training.train.CheckpointError) as error:
+    except (data.DataError, train.CheckpointError) as error:
         print(f"seqjax {args.command}: {error}", file=sys.stderr)
         return 2
     return 0

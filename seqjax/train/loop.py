@@ -147,6 +147,7 @@ def train(
                 if not config.progress:
                     print(f"step {done}: " + "  ".join(f"{k} {v}" for k, v in show.items()), flush=True)
             bar.update(1)
+            paused = time.perf_counter()  # evaluation and checkpoints do not count against tokens/s
             if evaluate is not None and ((config.eval_every and done % config.eval_every == 0) or is_last):
                 results = {name: float(value) for name, value in evaluate(state.params).items()}
                 writer.write(done, "eval", results)
@@ -155,6 +156,7 @@ def train(
                     checkpoints.save_if_best(state, results, checkpoint_extra)
             if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
                 checkpoints.save(state, checkpoint_extra)
+            clock += time.perf_counter() - paused
             if out_of_time:
                 bar.write(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
                 break
