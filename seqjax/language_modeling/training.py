@@ -6,8 +6,10 @@ A run directory holds ``config.json``, ``vocabulary.json`` (JSON, never pickle),
 
 from __future__ import annotations
 
+import functools
 import math
 import pathlib
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -60,8 +62,10 @@ def make_loss_fn(model: models.LanguageModel) -> train.step.LossFn:
     return loss_fn
 
 
-def validation_loss(model: models.LanguageModel, params: Any, streams: data.StreamBatches) -> float:
-    """Mean cross-entropy in nats per token over every target of ``streams`` (one epoch)."""
+@functools.lru_cache(maxsize=8)
+def _summed_chunk_loss(model: models.LanguageModel) -> Callable[[Any, dict, Any], tuple[jax.Array, Any]]:
+    """The jitted ``(params, chunk, carries) -> (summed cross-entropy of the real steps, carries)``,
+    built once per model so that every validation pass reuses its compilation."""
 
     @jax.jit
     def chunk_loss(params: Any, batch: dict, carries: Any) -> tuple[jax.Array, Any]:
@@ -70,10 +74,15 @@ def validation_loss(model: models.LanguageModel, params: Any, streams: data.Stre
         per_step = optax.softmax_cross_entropy_with_integer_labels(logits.astype(jnp.float32), batch["targets"])
         return jnp.sum(per_step * mask), carries
 
+    return chunk_loss
+
+
+def validation_loss(model: models.LanguageModel, params: Any, streams: data.StreamBatches) -> float:
+    """Mean cross-entropy in nats per token over every target of ``streams`` (one epoch)."""
+    chunk_loss = _summed_chunk_loss(model)
     carries, total = model.zero_carries(streams.batch), 0.0
     for index in range(streams.chunks_per_epoch):
-        batch = streams.chunk(index)
-        loss_sum, carries = chunk_loss(params, {k: v for k, v in batch.items() if k != "reset"}, carries)
+        loss_sum, carries = chunk_loss(params, streams.chunk(index), carries)
         total += float(loss_sum)
     return total / streams.targets_per_epoch
 
