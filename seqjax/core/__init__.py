@@ -5,6 +5,7 @@ from seqjax.core.cell import Carry, Cell, FusedParams
 from seqjax.core.errors import bad_argument
 from seqjax.core.gru import GRUCell, ResetAfterGRUParams
 from seqjax.core.lstm import LSTMCell, LSTMState
+from seqjax.core.orthogonal_rnn import OrthogonalRNNCell
 from seqjax.core.parameters import count_parameters
 from seqjax.core.scan import run
 from seqjax.core.simple_rnn import SimpleRNNCell
@@ -16,6 +17,7 @@ __all__ = [
     "GRUCell",
     "LSTMCell",
     "LSTMState",
+    "OrthogonalRNNCell",
     "ResetAfterGRUParams",
     "SimpleRNNCell",
     "bad_argument",
