@@ -9,6 +9,7 @@ from seqjax.core.orthogonal_rnn import OrthogonalRNNCell
 from seqjax.core.parameters import count_parameters
 from seqjax.core.scan import run
 from seqjax.core.simple_rnn import SimpleRNNCell
+from seqjax.core.skip_rnn import SkipRNNCell, SkipRNNParams, SkipRNNState
 
 __all__ = [
     "Carry",
@@ -20,6 +21,9 @@ __all__ = [
     "OrthogonalRNNCell",
     "ResetAfterGRUParams",
     "SimpleRNNCell",
+    "SkipRNNCell",
+    "SkipRNNParams",
+    "SkipRNNState",
     "bad_argument",
     "count_parameters",
     "initializers",
