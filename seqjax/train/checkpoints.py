@@ -160,7 +160,8 @@ class Checkpoints:
     def _restore(self, manager: ocp.CheckpointManager, step: int, template: TrainState) -> tuple[TrainState, dict]:
         where = manager.directory / str(step)
         meta = self._read_meta(manager, step)
-        expected = _signature(jax.device_get(_savable(template)))
+        template_tree = jax.device_get(_savable(template))
+        expected = _signature(template_tree)
         stored = meta.get("signature") if isinstance(meta, dict) else None
         if stored != expected:
             stored = stored or []
@@ -172,7 +173,7 @@ class Checkpoints:
                 f"different one {expected[first] if first < len(expected) else '(none)'}; the checkpoint "
                 f"holds {len(stored)} arrays, there {stored[first] if first < len(stored) else '(none)'}"
             )
-        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, jax.device_get(_savable(template)))
+        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, template_tree)
         try:
             tree = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract))).state
         except Exception as error:  # noqa: BLE001
