@@ -63,16 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train (or resume) a language model in a run directory",
+    train_command = commands.add_parser("train", help="train (or resume) a language model in a run directory",
                                 description="Train a language model; rerunning with the same --run-dir resumes.")
-    train.add_argument("--preset", choices=sorted(lm.PRESETS), default="cpu",
+    train_command.add_argument("--preset", choices=sorted(lm.PRESETS), default="cpu",
                        help="cpu: 10 minutes on 2 CPU cores; seed: 3x512 LSTM for a GPU; tiny: seconds (default: cpu)")
-    train.add_argument("--run-dir", default=None, help="where checkpoints, vocabulary and logs go (default: runs/<preset>)")
-    train.add_argument("--no-progress", action="store_true", help="print lines instead of a progress bar")
-    train.add_argument("--sample", type=int, default=0, metavar="N", help="after training, print N sampled tokens")
-    _add_sampling_options(train, standalone=False)
-    _add_data_options(train)
-    _add_config_options(train)
+    train_command.add_argument("--run-dir", default=None, help="where checkpoints, vocabulary and logs go (default: runs/<preset>)")
+    train_command.add_argument("--no-progress", action="store_true", help="print lines instead of a progress bar")
+    train_command.add_argument("--sample", type=int, default=0, metavar="N", help="after training, print N sampled tokens")
+    _add_sampling_options(train_command, standalone=False)
+    _add_data_options(train_command)
+    _add_config_options(train_command)
 
     evaluate = commands.add_parser(
         "evaluate", help="loss on the whole validation split of a trained run",
@@ -118,9 +118,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     source = args.data or lm.recorded_source(pathlib.Path(args.run_dir) / lm.training.CORPUS_FILE)
     corpus = lm.load_corpus(source, args.data_dir, config.level, config.validation_fraction,
                             download=args.download, vocabulary=vocabulary)
-    streams = data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
-    metrics = lm.evaluation_metrics(lm.validation_loss(model, params, streams), config.level)
-    print(f"{args.run_dir} ({args.checkpoint}) on {streams.targets_per_epoch:,} validation tokens: "
+    metrics = lm.evaluate_validation(config, model, params, corpus.validation)
+    print(f"{args.run_dir} ({args.checkpoint}) on {len(corpus.validation) - 1:,} validation tokens: "
           + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
 
 

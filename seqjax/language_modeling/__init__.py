@@ -5,6 +5,7 @@ from seqjax.language_modeling.corpus import Corpus, load_corpus, recorded_source
 from seqjax.language_modeling.sampling import choose_next, generate, sample_text
 from seqjax.language_modeling.training import (
     build_model,
+    evaluate_validation,
     evaluation_metrics,
     initial_state,
     load_trained,
@@ -18,6 +19,7 @@ __all__ = [
     "LMConfig",
     "build_model",
     "choose_next",
+    "evaluate_validation",
     "evaluation_metrics",
     "generate",
     "initial_state",

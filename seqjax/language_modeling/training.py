@@ -93,6 +93,12 @@ def evaluation_metrics(loss: float, level: str) -> dict[str, float]:
     return {"loss": loss, **extra}
 
 
+def evaluate_validation(config: LMConfig, model: models.LanguageModel, params: Any, validation: np.ndarray) -> dict[str, float]:
+    """``evaluation_metrics`` over the whole validation split ``validation [M]`` (token ids)."""
+    streams = data.StreamBatches(validation, config.eval_batch_size, config.seq_len)
+    return evaluation_metrics(validation_loss(model, params, streams), config.level)
+
+
 def train_language_model(
     config: LMConfig, corpus: Corpus, run_dir: str | pathlib.Path, *, progress: bool = True, until: int | None = None
 ) -> tuple[train.TrainState, dict[str, float]]:
@@ -107,7 +113,12 @@ def train_language_model(
     corpus.record(run_dir / CORPUS_FILE)
     model = build_model(config, corpus.vocabulary.size)
     streams = data.StreamBatches(corpus.train, config.batch_size, config.seq_len)
-    validation = data.StreamBatches(corpus.validation, config.eval_batch_size, config.seq_len)
+    evaluations: list[tuple[Any, dict[str, float]]] = []  # the loop evaluates the final parameters
+
+    def evaluate(params: Any) -> dict[str, float]:
+        evaluations.append((params, evaluate_validation(config, model, params, corpus.validation)))
+        return evaluations[-1][1]
+
     loop = train.LoopConfig(
         steps=config.steps, log_every=min(50, config.steps), eval_every=config.eval_every,
         checkpoint_every=config.checkpoint_every, progress=progress,
@@ -115,10 +126,11 @@ def train_language_model(
     )
     state = train.train(
         loop, initial_state(config, model), make_loss_fn(model), streams.chunk, run_dir,
-        evaluate=lambda params: evaluation_metrics(validation_loss(model, params, validation), config.level),
-        tokens_in=lambda batch: int(np.sum(batch["lengths"])), until=until,
+        evaluate=evaluate, tokens_in=lambda batch: int(np.sum(batch["lengths"])), until=until,
     )
-    return state, evaluation_metrics(validation_loss(model, state.params, validation), config.level)
+    if not evaluations or evaluations[-1][0] is not state.params:  # e.g. resumed a finished run
+        evaluate(state.params)
+    return state, evaluations[-1][1]
 
 
 def load_trained(run_dir: str | pathlib.Path, which: str = "latest") -> tuple[LMConfig, data.Vocabulary, models.LanguageModel, Any]:
