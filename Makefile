@@ -1,6 +1,6 @@
 # The two commands of the quick start: `make demo` and `make test`.
 # Each creates .venv when missing and installs the project into it (editable): the demo
-# needs only the package, the tests also its `dev` and `peers` extras.
+# needs only the package, the tests also its `dev`, `peers` and `experiments` extras.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -17,7 +17,7 @@ $(VENV)/.installed-package: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PIP) -e '.[dev,peers]'
+	$(PIP) -e '.[dev,peers,experiments]'
 	touch $@ $(VENV)/.installed-package
 
 # Trains the `cpu` preset on tiny-shakespeare (about 10 minutes on 2 cores), then samples.

@@ -25,11 +25,12 @@ class DataError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class KnownFile:
-    """A public data file: its name in a data directory, its SHA-256 and where it came from."""
+    """A public data file: its path in a data directory, its SHA-256 and where it came from
+    (``url`` is ``None`` when no address serves the same bytes: no download then)."""
 
     name: str
     sha256: str
-    url: str
+    url: str | None = None
 
 
 TINY_SHAKESPEARE = KnownFile(
@@ -83,15 +84,16 @@ def locate(
         path = pathlib.Path(path)
         if not path.is_file():
             raise DataError(f"{path}: no such file")
-        if path.name == known.name:
+        if path.name == pathlib.PurePosixPath(known.name).name:
             verify_sha256(path, known.sha256)
         return path
     where = data_dir(directory) / known.name
     if not where.is_file():
-        if not download:
+        if not download or known.url is None:
             raise DataError(
                 f"{known.name} is not in the data directory {where.parent} (set --data-dir or "
-                f"${DATA_DIR_VARIABLE}, pass the file's path, or allow a download from {known.url})"
+                f"${DATA_DIR_VARIABLE}, pass the file's path"
+                + (f", or allow a download from {known.url})" if known.url else ")")
             )
         where.parent.mkdir(parents=True, exist_ok=True)
         partial = where.with_suffix(where.suffix + ".part")

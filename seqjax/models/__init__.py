@@ -1,6 +1,7 @@
 """seqjax.models: task heads and whole models built from ``seqjax.nn`` layers."""
 
 from seqjax.models.language_model import LanguageModel, recurrent_layer
+from seqjax.models.sequence_to_vector import SequenceToVector, last_step
 from seqjax.models.tagger import SequenceTagger
 
-__all__ = ["LanguageModel", "SequenceTagger", "recurrent_layer"]
+__all__ = ["LanguageModel", "SequenceTagger", "SequenceToVector", "last_step", "recurrent_layer"]

@@ -132,3 +132,36 @@ class GRU(RecurrentLayer):
 
     def cell_init_options(self) -> dict[str, Any]:
         return {"update_bias": self.update_bias}
+
+
+class OrthogonalRNN(SimpleRNN):
+    """A simple RNN whose recurrent matrix ``W = expm(A - Aᵀ)`` stays orthogonal through training.
+
+    ``params["cell"].recurrent_kernel`` holds the generator ``A``; see ``seqjax.core.OrthogonalRNNCell``.
+    ``recurrent_init`` is not used.
+    """
+
+    def make_cell(self) -> core.OrthogonalRNNCell:
+        return core.OrthogonalRNNCell(activation=self.activation)
+
+
+class SkipRNN(RecurrentLayer):
+    """``h_t = activation(V x_t + W h_{t-1} + U h_{t-skip} + b)``; carry ``SkipRNNState`` of the
+    last ``skip`` states. Differentiated by autodiff (``backward="autodiff"``).
+
+    Attributes:
+      skip: how many steps back the skip connection reaches (>= 2).
+      skip_scale: ``W`` starts at ``(1 - skip_scale) * recurrent_init``, ``U`` at ``skip_scale * recurrent_init``.
+      activation: elementwise (``jnp.tanh``).
+    """
+
+    skip: int = 4
+    skip_scale: float = 0.5
+    activation: Callable[[jax.Array], jax.Array] = jnp.tanh
+    backward: str = "autodiff"
+
+    def make_cell(self) -> core.SkipRNNCell:
+        return core.SkipRNNCell(skip=self.skip, activation=self.activation)
+
+    def cell_init_options(self) -> dict[str, Any]:
+        return {"skip_scale": self.skip_scale}

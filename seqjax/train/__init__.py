@@ -5,6 +5,7 @@ from seqjax.train.checkpoints import CheckpointConfig, CheckpointError, Checkpoi
 from seqjax.train.diagnostics import (
     gradient_norm_by_distance,
     hidden_gradient_norms,
+    loss_gradient_norms,
     perturbed_step_losses,
     plot_gradient_norm_by_distance,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "global_norm_before_clipping",
     "gradient_norm_by_distance",
     "hidden_gradient_norms",
+    "loss_gradient_norms",
     "make_eval_step",
     "make_optimizer",
     "make_train_step",

@@ -1,6 +1,7 @@
 """Vanishing and exploding gradients, diagnosed: ``||dL_t/dh_k||`` for every ``k <= t``.
 
-A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
+Works for any core cell whose parameters have a ``recurrent_kernel [hidden, ...]`` and whose
+carry exposes ``hidden_of``. A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
 (``h_k + e_k``); the derivative of the step-``t`` loss with respect to ``e_k`` is
 ``dL_t/dh_k``. One reverse pass, vectorised over the ``time`` step losses (``jax.vmap`` of
 one VJP), gives all of them at once.
@@ -15,13 +16,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seqjax.core.cell import FusedCell
+from seqjax.core.cell import Cell
 
 StepLosses = Callable[[jax.Array], jax.Array]
 
 
 def perturbed_step_losses(
-    cell: FusedCell,
+    cell: Cell,
     params: Any,
     inputs: jax.Array,
     step_losses: StepLosses,
@@ -53,21 +54,40 @@ def perturbed_step_losses(
     return step_losses(jnp.swapaxes(hiddens, 0, 1))
 
 
+def _hidden_size(params: Any) -> int:
+    return params.recurrent_kernel.shape[0]
+
+
 def hidden_gradient_norms(
-    cell: FusedCell, params: Any, inputs: jax.Array, step_losses: StepLosses, initial_carry: Any = None
+    cell: Cell, params: Any, inputs: jax.Array, step_losses: StepLosses, initial_carry: Any = None
 ) -> jax.Array:
     """``norms [time, time]`` with ``norms[t, k] = ||dL_t/dh_k||`` (over batch and units; 0 for ``k > t``).
 
     Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
     """
     batch, time, _ = inputs.shape
-    hidden_size = cell.recurrent_kernel_of(params).shape[0]
-    zeros = jnp.zeros((batch, time, hidden_size), inputs.dtype)
+    zeros = jnp.zeros((batch, time, _hidden_size(params)), inputs.dtype)
     losses, vjp = jax.vjp(
         lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
     )
     (jacobian,) = jax.vmap(vjp)(jnp.eye(time, dtype=losses.dtype))  # [t, batch, k, hidden]
     return jnp.sqrt(jnp.sum(jnp.square(jacobian), axis=(1, 3)))
+
+
+def loss_gradient_norms(
+    cell: Cell, params: Any, inputs: jax.Array, loss: Callable[[jax.Array], jax.Array], initial_carry: Any = None
+) -> jax.Array:
+    """``norms [time]`` with ``norms[k] = ||dL/dh_k||`` (over batch and units) for one scalar loss.
+
+    One reverse pass, so it suits long sequences whose loss is read at the end: with
+    ``loss = lambda hiddens: readout_loss(hiddens[:, -1])``, ``norms[::-1]`` is
+    ``||dL_T/dh_k||`` against ``T - k``. ``loss``: ``hiddens [batch, time, hidden] -> []``;
+    other arguments as in ``perturbed_step_losses``.
+    """
+    batch, time, _ = inputs.shape
+    zeros = jnp.zeros((batch, time, _hidden_size(params)), inputs.dtype)
+    gradient = jax.grad(lambda e: perturbed_step_losses(cell, params, inputs, loss, e, initial_carry))(zeros)
+    return jnp.sqrt(jnp.sum(jnp.square(gradient), axis=(0, 2)))
 
 
 def gradient_norm_by_distance(norms: jax.Array) -> np.ndarray:

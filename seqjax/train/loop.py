@@ -82,6 +82,7 @@ def train(
     checkpoint_extra: dict | None = None,
     tokens_in: Callable[[Any], int] = _leading_tokens,
     until: int | None = None,
+    stop_when: Callable[[dict[str, float]], bool] | None = None,
 ) -> TrainState:
     """Trains from ``state`` (or from the newest checkpoint in ``run_dir``) up to ``config.steps``.
 
@@ -96,6 +97,8 @@ def train(
       checkpoint_extra: JSON-serialisable information stored with every checkpoint.
       tokens_in: the number of tokens of a batch (for tokens per second).
       until: pause after this step (with a checkpoint); a later call resumes.
+      stop_when: ``evaluation results -> bool``; training ends (with a checkpoint) after the
+        first evaluation for which it is true (early stopping, e.g. once a task is solved).
 
     Returns:
       The final state. Raises ``TrainingDiverged`` after ``max_nonfinite_in_a_row`` skipped steps.
@@ -135,6 +138,7 @@ def train(
                     "before the first skipped step."
                 )
             out_of_time = config.time_limit_s is not None and time.perf_counter() - began > config.time_limit_s
+            stopped_early = False
             is_last = done == stop or out_of_time
             if done % config.log_every == 0 or is_last:
                 elapsed, clock = time.perf_counter() - clock, time.perf_counter()
@@ -154,11 +158,16 @@ def train(
                 bar.write(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
                 if checkpoints is not None:
                     checkpoints.save_if_best(state, results, checkpoint_extra)
+                if stop_when is not None and stop_when(results) and not is_last:
+                    is_last = stopped_early = True
             if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
                 checkpoints.save(state, checkpoint_extra)
             clock += time.perf_counter() - paused
             if out_of_time:
                 bar.write(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
+                break
+            if stopped_early:
+                bar.write(f"step {done}: stopped early (stop_when)")
                 break
     bar.close()
     return state

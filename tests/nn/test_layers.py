@@ -160,3 +160,50 @@ def test_layer_clip_carry_gradient_is_the_core_option():
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
     assert not np.allclose(got.recurrent_kernel, unclipped.recurrent_kernel, rtol=1e-3)
+
+
+def _numpy_simple_rnn(x, V, W, b, activation=np.tanh, U=None, skip=1):
+    """Float64 ``h_t = f(x_t V + h_{t-1} W [+ h_{t-skip} U] + b)`` over ``x [time, input]`` from zeros."""
+    history = [np.zeros(W.shape[0])] * max(skip, 1)
+    outputs = []
+    for x_t in x:
+        pre = x_t @ V + history[-1] @ W + b
+        if U is not None:
+            pre = pre + history[-skip] @ U
+        history.append(activation(pre))
+        outputs.append(history[-1])
+    return np.stack(outputs)
+
+
+def test_orthogonal_rnn_layer_runs_expm_of_the_skew_part_of_its_generator():
+    import scipy.linalg
+
+    layer = nn.OrthogonalRNN(HIDDEN)
+    x = inputs()
+    variables = layer.init(jax.random.key(0), x)
+    params = variables["params"]["cell"]
+    generator = np.asarray(params.recurrent_kernel, np.float64) + 0.3  # move it off the initial rotations
+    params = params._replace(recurrent_kernel=jnp.asarray(generator, jnp.float32))
+    outputs, _ = layer.apply({"params": {"cell": params}}, x)
+    W = scipy.linalg.expm(generator - generator.T)
+    np.testing.assert_allclose(W @ W.T, np.eye(HIDDEN), atol=1e-12)
+    V, b = (np.asarray(a, np.float64) for a in (params.input_kernel, params.bias))
+    for row in range(BATCH):
+        expected = _numpy_simple_rnn(np.asarray(x[row], np.float64), V, W, b)
+        assert relative_error(outputs[row], expected) < 1e-5
+
+
+def test_skip_rnn_layer_matches_the_equations_and_passes_its_options():
+    layer = nn.SkipRNN(HIDDEN, skip=3, skip_scale=0.25)
+    x = inputs()
+    params = layer.init(jax.random.key(0), x)["params"]["cell"]
+    assert isinstance(params, core.SkipRNNParams)
+    W, U = (np.asarray(a, np.float64) for a in (params.recurrent_kernel, params.skip_kernel))
+    np.testing.assert_allclose(W @ W.T, 0.75**2 * np.eye(HIDDEN), atol=1e-5)  # orthogonal blocks, scaled
+    np.testing.assert_allclose(U @ U.T, 0.25**2 * np.eye(HIDDEN), atol=1e-5)
+    params = jax.tree.map(lambda a: a + 0.1, params)  # a non-zero bias too
+    outputs, _ = layer.apply({"params": {"cell": params}}, x)
+    V, W, U, b = (np.asarray(a, np.float64) for a in params)
+    for row in range(BATCH):
+        expected = _numpy_simple_rnn(np.asarray(x[row], np.float64), V, W, b, U=U, skip=3)
+        assert relative_error(outputs[row], expected) < 1e-5

@@ -72,3 +72,28 @@ def test_norms_by_distance_decay_for_a_contracting_rnn_and_are_plotted(tmp_path)
     path = tmp_path / "decay.png"
     train.plot_gradient_norm_by_distance({"tanh, W scaled by 0.3": by_distance}, str(path))
     assert path.stat().st_size > 5_000
+
+
+@pytest.mark.parametrize(
+    "cell", [core.SimpleRNNCell(), core.SkipRNNCell(skip=3), core.OrthogonalRNNCell()], ids=["rnn", "skip", "orthogonal"]
+)
+def test_gradient_of_one_loss_matches_central_finite_differences(cell):
+    with jax.enable_x64(True):
+        params, inputs, _ = _problem(cell)
+        readout = jax.random.normal(jax.random.key(3), (HIDDEN,), jnp.float64)
+
+        def last_step_loss(hiddens):  # the loss read at the final step only
+            return jnp.sum(jnp.cos(hiddens[:, -1] @ readout))
+
+        norms = np.asarray(train.loss_gradient_norms(cell, params, inputs, last_step_loss))
+        loss = jax.jit(lambda e: train.perturbed_step_losses(cell, params, inputs, last_step_loss, e))
+        eps = 1e-6
+        gradient = np.zeros((BATCH, TIME, HIDDEN))
+        for index in np.ndindex(BATCH, TIME, HIDDEN):
+            bump = np.zeros((BATCH, TIME, HIDDEN))
+            bump[index] = eps
+            gradient[index] = (float(loss(jnp.asarray(bump))) - float(loss(jnp.asarray(-bump)))) / (2 * eps)
+        expected = np.sqrt(np.sum(gradient**2, axis=(0, 2)))
+    assert norms.shape == (TIME,)
+    np.testing.assert_allclose(norms, expected, rtol=1e-6, atol=1e-9)
+    assert np.all(norms > 0.0)

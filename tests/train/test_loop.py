@@ -125,3 +125,17 @@ def test_bad_loop_options_are_refused():
         train.LoopConfig(steps=10, checkpoint_every=0)
     with pytest.raises(ValueError, match="compute_dtype"):
         train.LoopConfig(steps=10, compute_dtype="int8")
+
+
+def test_stop_when_ends_training_at_the_first_evaluation_that_satisfies_it(tmp_path):
+    evaluations = iter(range(100))
+
+    def evaluate(params):
+        return {"loss": 10.0 - next(evaluations)}  # 10, 9, 8, ... at steps 2, 4, 6, ...
+
+    state = train.train(
+        train.LoopConfig(steps=40, progress=False, eval_every=2), tiny_task.initial_state(), tiny_task.loss_fn,
+        tiny_task.batch_at, tmp_path, evaluate=evaluate, stop_when=lambda results: results["loss"] <= 7.0,
+    )
+    assert int(state.step) == 8
+    assert [r["step"] for r in train.read_metrics(tmp_path) if r["split"] == "eval"] == [2, 4, 6, 8]

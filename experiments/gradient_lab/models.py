@@ -1,0 +1,52 @@
+"""The lab's recurrent encoders: one per claim of the course, the same width for all.
+
+=================  =============================================================================
+name               what it is
+=================  =============================================================================
+rnn_uniform        tanh RNN, ``W ~ U(-1/sqrt(H), 1/sqrt(H))`` (PyTorch's default; spectral radius ~0.58)
+rnn_orthogonal     tanh RNN, orthogonal ``W`` at initialisation (seqjax's default)
+irnn               ReLU RNN, ``W = I`` at initialisation (Le et al. 2015)
+lstm_fb0           LSTM, forget-gate bias 0
+lstm_fb1           LSTM, forget-gate bias 1 (Jozefowicz et al. 2015)
+gru_ub0            GRU, update-gate bias 0
+gru_ub1            GRU, update-gate bias 1 (starts by keeping its state)
+skip_rnn           tanh RNN that also receives ``h_{t-10}`` (temporal skip connection)
+orthogonal_rnn     tanh RNN with ``W = expm(A - Aᵀ)``, orthogonal through the whole training
+orthogonal_relu    the same with ReLU: neither ``W`` nor the activation can amplify or saturate
+=================  =============================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from seqjax import nn
+from seqjax.core import initializers
+
+SKIP = 10
+pytorch_uniform: initializers.Initializer = jax.nn.initializers.variance_scaling(1 / 3, "fan_in", "uniform")
+"""``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, PyTorch's default for ``nn.RNN``."""
+
+ENCODERS: dict[str, Callable[[int], nn.RecurrentLayer]] = {
+    "rnn_uniform": lambda hidden: nn.SimpleRNN(hidden, recurrent_init=pytorch_uniform),
+    "rnn_orthogonal": lambda hidden: nn.SimpleRNN(hidden, recurrent_init=initializers.orthogonal),
+    "irnn": lambda hidden: nn.SimpleRNN(hidden, activation=jax.nn.relu, recurrent_init=initializers.identity),
+    "lstm_fb0": lambda hidden: nn.LSTM(hidden, forget_bias=0.0),
+    "lstm_fb1": lambda hidden: nn.LSTM(hidden, forget_bias=1.0),
+    "gru_ub0": lambda hidden: nn.GRU(hidden, update_bias=0.0),
+    "gru_ub1": lambda hidden: nn.GRU(hidden, update_bias=1.0),
+    "skip_rnn": lambda hidden: nn.SkipRNN(hidden, skip=SKIP, activation=jnp.tanh),
+    "orthogonal_rnn": lambda hidden: nn.OrthogonalRNN(hidden, activation=jnp.tanh),
+    "orthogonal_relu": lambda hidden: nn.OrthogonalRNN(hidden, activation=jax.nn.relu),
+}
+MODEL_NAMES = tuple(ENCODERS)
+
+
+def make_encoder(name: str, hidden_size: int) -> nn.RecurrentLayer:
+    """The encoder called ``name`` (one of ``MODEL_NAMES``) with ``hidden_size`` units."""
+    if name not in ENCODERS:
+        raise ValueError(f"model: expected one of {list(ENCODERS)}, received {name!r}")
+    return ENCODERS[name](hidden_size)

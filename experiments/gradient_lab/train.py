@@ -1,0 +1,226 @@
+"""One row of the gradient-pathology lab: train one encoder on one task and measure it.
+
+Run (one command per row; ``--help`` lists every option):
+
+    python -m experiments.gradient_lab.train --task adding --time 200 --model irnn
+
+It trains through ``seqjax.train`` (Adam, global-norm clipping, the gradient norm before
+clipping logged every step), evaluates on the task's fixed evaluation set every
+``eval_every`` steps, measures ``||dL_T/dh_k||`` (the loss at the last step against every
+hidden state) at initialisation and after training, and writes
+``<out>/<task>__<model>[__<tag>].json`` with everything the report needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import json
+import math
+import pathlib
+import shutil
+import time
+from typing import Any
+
+import flax.linen as linen
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from experiments.gradient_lab import input_pipeline, models
+from seqjax import core, nn, train
+from seqjax import models as seqjax_models
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """One row. ``max_grad_norm`` 0 turns global-norm clipping off; ``stop_when_solved`` ends
+    training at the first evaluation that reaches the task's threshold; ``tag`` names a variant row."""
+
+    task: str = "adding"
+    time: int = 100
+    model: str = "lstm_fb1"
+    hidden_size: int = 64
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    max_grad_norm: float = 1.0
+    steps: int = 2000
+    eval_every: int = 100
+    time_limit_s: float = 0.0
+    stop_when_solved: bool = True
+    pool: int = 1
+    flow_examples: int = 32
+    seed: int = 0
+    tag: str = ""
+    data_dir: str = ""
+    out: str = "runs/gradient_lab"
+
+    @property
+    def row_name(self) -> str:
+        task = self.task + (f"-{self.time}" if self.task in ("adding", "copy") else "")
+        return "__".join(part for part in (task, self.model, self.tag) if part)
+
+
+def build_model(task: input_pipeline.Task, encoder: linen.Module) -> linen.Module:
+    """A per-step head for the copy task, a last-step head for the others."""
+    if task.kind == "copy":
+        return seqjax_models.SequenceTagger(encoder=encoder, num_labels=task.output_size)
+    return seqjax_models.SequenceToVector(encoder=encoder, output_size=task.output_size)
+
+
+def output_loss(task: input_pipeline.Task, outputs: jax.Array, targets: jax.Array) -> jax.Array:
+    """The training loss of the model's outputs: MSE, or mean cross-entropy (over examples, and steps for copy)."""
+    if task.kind == "regression":
+        return jnp.mean(jnp.square(outputs[..., 0] - targets))
+    return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(outputs, targets))
+
+
+def evaluation_metric(task: input_pipeline.Task, outputs: jax.Array, targets: jax.Array) -> jax.Array:
+    """The task's metric over one chunk (averaged later, weighted by its size)."""
+    if task.kind == "classification":
+        return jnp.mean((jnp.argmax(outputs, -1) == targets).astype(jnp.float32))
+    return output_loss(task, outputs, targets)
+
+
+def make_evaluate(task: input_pipeline.Task, model: linen.Module, chunk: int = 1000):
+    """``params -> {task.metric: value}`` over the whole evaluation set."""
+
+    @jax.jit
+    def metric_of(params: Any, inputs: jax.Array, targets: jax.Array) -> jax.Array:
+        return evaluation_metric(task, model.apply(params, inputs), targets)
+
+    def evaluate(params: Any) -> dict[str, float]:
+        inputs, targets = task.eval_batch["inputs"], task.eval_batch["targets"]
+        total = 0.0
+        for start in range(0, len(targets), chunk):
+            part = slice(start, start + chunk)
+            total += float(metric_of(params, inputs[part], targets[part])) * len(targets[part])
+        return {task.metric: total / len(targets)}
+
+    return evaluate
+
+
+def gradient_flow(task: input_pipeline.Task, encoder: nn.RecurrentLayer, params: Any, examples: int) -> list[float]:
+    """``||dL_T/dh_k||`` for ``T - k = 0, 1, ..., time - 1``: the gradient of the last step's loss
+    (summed over ``examples`` evaluation examples) reaching each hidden state."""
+    inputs = jnp.asarray(task.eval_batch["inputs"][:examples])
+    targets = jnp.asarray(task.eval_batch["targets"][:examples])
+    head = params["params"]["head"]
+    last_targets = targets[:, -1] if task.kind == "copy" else targets
+
+    def last_step_loss(hiddens: jax.Array) -> jax.Array:
+        outputs = hiddens[:, -1] @ head["kernel"] + head["bias"]
+        return examples * output_loss(task, outputs, last_targets)
+
+    cell = encoder.make_cell()
+    norms = train.loss_gradient_norms(cell, params["params"]["encoder"]["cell"], inputs, last_step_loss)
+    return np.asarray(norms, np.float64)[::-1].tolist()
+
+
+def is_solved(task: input_pipeline.Task, results: dict[str, float]) -> bool:
+    """Whether evaluation ``results`` reach ``task.solved_at``."""
+    value = results[task.metric]
+    return value >= task.solved_at if task.higher_is_better else value <= task.solved_at
+
+
+def steps_to_solve(task: input_pipeline.Task, evaluations: list[dict]) -> int | None:
+    """The first evaluated step whose metric reached ``task.solved_at`` (None if none did)."""
+    return next((int(record["step"]) for record in evaluations if is_solved(task, record)), None)
+
+
+def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str, Any]:
+    """Trains and measures one row; returns the row (also written to ``<out>/<row name>.json``).
+
+    ``task`` replaces the one ``config`` names (for smaller variants); the row is then named after it.
+    """
+    if task is None:
+        task = input_pipeline.make_task(
+            config.task, time=config.time, batch_size=config.batch_size, data_dir=config.data_dir or None,
+            pool=config.pool,
+        )
+        row_name = config.row_name
+    else:
+        row_name = "__".join(part for part in (task.name, config.model, config.tag) if part)
+    encoder = models.make_encoder(config.model, config.hidden_size)
+    model = build_model(task, encoder)
+    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    params = model.init(init_key, jnp.asarray(task.train_batch(0)["inputs"][:2]))
+    optimizer = train.make_optimizer(
+        train.OptimizerConfig(config.optimizer, config.learning_rate, max_grad_norm=config.max_grad_norm or None)
+    )
+
+    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        del rng
+        return output_loss(task, model.apply(params, batch["inputs"]), batch["targets"]), carry
+
+    evaluate = make_evaluate(task, model)
+    solved = functools.partial(is_solved, task)
+    flow_at_init = gradient_flow(task, encoder, params, config.flow_examples)
+    run_dir = pathlib.Path(config.out) / row_name
+    shutil.rmtree(run_dir, ignore_errors=True)
+    loop = train.LoopConfig(
+        steps=config.steps, log_every=config.eval_every, eval_every=config.eval_every, progress=False,
+        time_limit_s=config.time_limit_s or None,
+    )
+    began = time.perf_counter()
+    diverged = None
+    try:
+        state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, task.train_batch, run_dir,
+                            evaluate=evaluate, stop_when=solved if config.stop_when_solved else None)
+        params = state.params
+    except train.TrainingDiverged as error:
+        diverged = str(error)
+    wall_s = time.perf_counter() - began
+    records = list(train.read_metrics(run_dir))
+    steps = [r for r in records if r["split"] == "train" and "grad_norm" in r]
+    evaluations = [r for r in records if r["split"] == "eval"]
+    final = evaluations[-1][task.metric] if evaluations else math.nan
+    row = {
+        "row": row_name,
+        "config": dataclasses.asdict(config),
+        "task": task.name,
+        "time": task.time,
+        "metric": task.metric,
+        "baseline": task.baseline,
+        "solved_at": task.solved_at,
+        "parameters": core.count_parameters(params),
+        "final": final,
+        "best": (max if task.higher_is_better else min)((r[task.metric] for r in evaluations), default=math.nan),
+        "steps_to_solve": steps_to_solve(task, evaluations),
+        "steps_done": int(steps[-1]["step"]) if steps else 0,
+        "wall_s": wall_s,
+        "diverged": diverged,
+        "evaluations": [{"step": int(r["step"]), task.metric: r[task.metric]} for r in evaluations],
+        "train_loss": [r["loss"] for r in steps],
+        "grad_norm": [r["grad_norm"] for r in steps],
+        "flow_at_init": flow_at_init,
+        "flow_trained": gradient_flow(task, encoder, params, config.flow_examples),
+        "date": time.strftime("%Y-%m-%d"),
+        "versions": {"jax": jax.__version__, "backend": jax.default_backend()},
+    }
+    path = pathlib.Path(config.out) / f"{row_name}.json"
+    path.write_text(json.dumps(row))
+    solved_step = row["steps_to_solve"]
+    print(f"{row_name}: {task.metric} {final:.4f} (baseline {task.baseline:.4f}), "
+          f"solved at step {solved_step if solved_step else '-'}, {row['steps_done']} steps, {wall_s:.0f} s -> {path}", flush=True)
+    return row
+
+
+def parse_config(argv: list[str] | None = None) -> RunConfig:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    choices = {"task": input_pipeline.TASK_NAMES, "model": models.MODEL_NAMES}
+    choices["optimizer"] = ("adam", "sgd", "rmsprop")
+    for field in dataclasses.fields(RunConfig):
+        flag = f"--{field.name.replace('_', '-')}"
+        if isinstance(field.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default)
+        else:
+            parser.add_argument(flag, type=type(field.default), default=field.default, choices=choices.get(field.name))
+    return RunConfig(**vars(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    run(parse_config())
