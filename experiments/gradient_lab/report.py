@@ -59,7 +59,7 @@ def task_table(rows: list[dict]) -> str:
         solved = row["steps_to_solve"]
         status = str(solved) if solved else ("diverged" if row["diverged"] else "no")
         lines.append(
-            f"| {row['config']['model']} | {_metric_text(row['final'], row['metric'])} | "
+            f"| {row['config']['model']}{' (' + row['config']['tag'] + ')' if row['config']['tag'] else ''} | {_metric_text(row['final'], row['metric'])} | "
             f"{_metric_text(row['best'], row['metric'])} | {_metric_text(row['baseline'], row['metric'])} | {status} | "
             f"{row['steps_done']} | {row['wall_s']:.0f} | {far_to_near(row['flow_at_init'])} | "
             f"{far_to_near(row['flow_trained'])} |"
@@ -146,7 +146,7 @@ def render(rows: list[dict], figures: pathlib.Path, page_dir: pathlib.Path) -> s
         figure = figures / "clipping.png"
         clipping_figure(by_task["clipping"], figure)
         parts += ["### Exploding gradients: the same IRNN with and without clipping", "",
-                  task_table(by_task["clipping"]).replace("| model |", "| model (variant) |"), ""]
+                  task_table(by_task["clipping"]), ""]
         for row in by_task["clipping"]:
             norms = np.asarray(row["grad_norm"], np.float64)
             finite = norms[np.isfinite(norms)]
