@@ -3,5 +3,8 @@
 from seqjax.models.language_model import LanguageModel, recurrent_layer
 from seqjax.models.sequence_to_vector import SequenceToVector, last_step
 from seqjax.models.tagger import SequenceTagger
+from seqjax.models.word_tagger import CharacterEncoder, WordTagger
 
-__all__ = ["LanguageModel", "SequenceTagger", "SequenceToVector", "last_step", "recurrent_layer"]
+__all__ = [
+    "CharacterEncoder", "LanguageModel", "SequenceTagger", "SequenceToVector", "WordTagger", "last_step", "recurrent_layer",
+]

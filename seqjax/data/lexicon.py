@@ -1,0 +1,73 @@
+"""A token-to-id map with padding and unknown tokens, for word- and character-level inputs.
+
+Id 0 is padding and id 1 the unknown token; the known tokens follow, most frequent first
+(ties in first-seen order). Tokens seen fewer than ``min_count`` times in the training data
+are left out, so that the model learns the unknown token's embedding from real rare words.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import pathlib
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from seqjax.data.files import DataError
+
+PAD, UNKNOWN = "<pad>", "<unk>"
+
+
+@dataclasses.dataclass(frozen=True)
+class Lexicon:
+    """``tokens[i]`` has id ``i``; ``normalise`` (e.g. ``str.lower``) is applied before lookup."""
+
+    tokens: tuple[str, ...]
+    lowercase: bool = False
+
+    @classmethod
+    def build(cls, sequences: Iterable[Sequence[str]], *, min_count: int = 1, lowercase: bool = False) -> Lexicon:
+        counts = collections.Counter(token.lower() if lowercase else token for seq in sequences for token in seq)
+        known = [token for token, count in counts.most_common() if count >= min_count and token not in (PAD, UNKNOWN)]
+        if not known:
+            raise DataError(f"no token is seen at least {min_count} times")
+        return cls((PAD, UNKNOWN, *known), lowercase)
+
+    @property
+    def size(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def _index(self) -> dict[str, int]:
+        return {token: i for i, token in enumerate(self.tokens)}
+
+    def encoder(self) -> Callable[[Sequence[str]], np.ndarray]:
+        """``tokens -> ids [len] int32`` (unknown tokens -> 1), with the index built once."""
+        index = self._index
+        normalise = str.lower if self.lowercase else (lambda token: token)
+        return lambda tokens: np.array([index.get(normalise(t), 1) for t in tokens], np.int32)
+
+    def encode(self, tokens: Sequence[str]) -> np.ndarray:
+        return self.encoder()(tokens)
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.tokens[i] for i in ids]
+
+    def save(self, path: str | pathlib.Path) -> None:
+        pathlib.Path(path).write_text(json.dumps({"tokens": self.tokens, "lowercase": self.lowercase}))
+
+    @classmethod
+    def load(cls, path: str | pathlib.Path) -> Lexicon:
+        record = json.loads(pathlib.Path(path).read_text())
+        return cls(tuple(record["tokens"]), record["lowercase"])
+
+
+def pad_to(rows: Sequence[np.ndarray], length: int, pad_id: int = 0) -> np.ndarray:
+    """``[len(rows), length, *rest]``: each row truncated or padded with ``pad_id`` along its first axis."""
+    shape = (len(rows), length, *rows[0].shape[1:]) if rows else (0, length)
+    out = np.full(shape, pad_id, np.int32)
+    for i, row in enumerate(rows):
+        out[i, : min(len(row), length)] = row[:length]
+    return out
