@@ -6,7 +6,6 @@ recurrence carries information. Run: ``python experiments/delayed_echo/train.py`
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
 import time
@@ -15,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from experiments import flags
 from seqjax import core, models, nn, train
 
 
@@ -80,7 +80,4 @@ def main(config: Config) -> float:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for field in dataclasses.fields(Config):
-        parser.add_argument(f"--{field.name.replace('_', '-')}", type=type(field.default), default=field.default)
-    main(Config(**vars(parser.parse_args())))
+    main(flags.parse_config(Config, __doc__.splitlines()[0]))

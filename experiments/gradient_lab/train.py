@@ -13,7 +13,6 @@ hidden state) at initialisation and after training, and writes
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import json
@@ -29,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from experiments import flags
 from experiments.gradient_lab import input_pipeline, models
 from seqjax import core, nn, train
 from seqjax import models as seqjax_models
@@ -210,16 +210,8 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
 
 
 def parse_config(argv: list[str] | None = None) -> RunConfig:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    choices = {"task": input_pipeline.TASK_NAMES, "model": models.MODEL_NAMES}
-    choices["optimizer"] = ("adam", "sgd", "rmsprop")
-    for field in dataclasses.fields(RunConfig):
-        flag = f"--{field.name.replace('_', '-')}"
-        if isinstance(field.default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default)
-        else:
-            parser.add_argument(flag, type=type(field.default), default=field.default, choices=choices.get(field.name))
-    return RunConfig(**vars(parser.parse_args(argv)))
+    choices = {"task": input_pipeline.TASK_NAMES, "model": models.MODEL_NAMES, "optimizer": ("adam", "sgd", "rmsprop")}
+    return flags.parse_config(RunConfig, __doc__.splitlines()[0], argv, choices)
 
 
 if __name__ == "__main__":

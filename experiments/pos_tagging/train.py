@@ -10,7 +10,6 @@ killed run resumes from the last one).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import pathlib
@@ -21,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from experiments import flags
 from experiments.pos_tagging.input_pipeline import EncodedSplit, Lexicons, encode, make_batch_at
 from seqjax import models, train
 from seqjax.data.conllu import UPOS_TAGS, load_ud_english_lines
@@ -122,14 +122,7 @@ def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
 
 
 def parse_config(argv: list[str] | None = None) -> TaggingConfig:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for field in dataclasses.fields(TaggingConfig):
-        flag = f"--{field.name.replace('_', '-')}"
-        if isinstance(field.default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default)
-        else:
-            parser.add_argument(flag, type=type(field.default), default=field.default)
-    return TaggingConfig(**vars(parser.parse_args(argv)))
+    return flags.parse_config(TaggingConfig, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
