@@ -1,10 +1,24 @@
 """seqjax.models: task heads and whole models built from ``seqjax.nn`` layers."""
 
 from seqjax.models.language_model import LanguageModel, recurrent_layer
-from seqjax.models.sequence_to_vector import SequenceToVector, last_step
+from seqjax.models.pooling import POOLINGS, AttentionPooling, Pool, last_step, max_over_time, mean_over_time
+from seqjax.models.sentence_classifier import SentenceClassifier
+from seqjax.models.sequence_to_vector import SequenceToVector
 from seqjax.models.tagger import SequenceTagger
 from seqjax.models.word_tagger import CharacterEncoder, WordTagger
 
 __all__ = [
-    "CharacterEncoder", "LanguageModel", "SequenceTagger", "SequenceToVector", "WordTagger", "last_step", "recurrent_layer",
+    "POOLINGS",
+    "AttentionPooling",
+    "CharacterEncoder",
+    "LanguageModel",
+    "Pool",
+    "SentenceClassifier",
+    "SequenceTagger",
+    "SequenceToVector",
+    "WordTagger",
+    "last_step",
+    "max_over_time",
+    "mean_over_time",
+    "recurrent_layer",
 ]

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax import nn
-from seqjax.models.sequence_to_vector import last_step
+from seqjax.models.pooling import last_step
 
 
 class CharacterEncoder(linen.Module):

@@ -1,0 +1,159 @@
+"""Sentence polarity (rt-polarity) with a bidirectional LSTM and a choice of pooling, cross-validated.
+
+    python -m experiments.sentiment.train --pooling max               # fold 1 of 10 (a fixed 90/10 split)
+    python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
+
+The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.
+Each fold builds its vocabulary from its training part alone (tokens seen fewer than
+``--min-word-count`` times map to the unknown id), keeps a seeded 10 % of that part as a
+development set, trains for up to ``--epochs`` epochs with random embeddings, and reports
+accuracy on its held-out tenth with the parameters of the epoch best on the development set
+(early stopping, as Kim 2014 did). Writes ``<run_dir>/results.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from experiments import flags
+from seqjax import models, train
+from seqjax.data.lexicon import Lexicon, pad_to
+from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
+
+LENGTH_MULTIPLE = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class SentimentConfig:
+    """Every option of a run (each is a command-line flag)."""
+
+    pooling: str = "max"
+    cell: str = "lstm"
+    folds: int = 1
+    epochs: int = 5
+    batch_size: int = 50
+    learning_rate: float = 2e-3
+    max_grad_norm: float = 5.0
+    embed_size: int = 64
+    hidden_size: int = 64
+    dropout_rate: float = 0.5
+    min_word_count: int = 2
+    seed: int = 0
+    data_dir: str = ""
+    run_dir: str = "runs/sentiment"
+
+
+def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
+    """``(tokens [n, time], lengths [n])``, ``time`` the longest sentence rounded up to 16."""
+    encoder = lexicon.encoder()
+    rows = [encoder(s) for s in sentences]
+    time_steps = -(-max(len(r) for r in rows) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
+    return pad_to(rows, time_steps), np.array([len(r) for r in rows], np.int32)
+
+
+def make_accuracy(model: models.SentenceClassifier, part: tuple, lexicon: Lexicon):
+    """``params -> accuracy`` on ``part = (sentences, labels)``."""
+    tokens, lengths = encode(part[0], lexicon)
+
+    @jax.jit
+    def predict(params: Any, tokens: jax.Array, lengths: jax.Array) -> jax.Array:
+        return jnp.argmax(model.apply(params, tokens, lengths), axis=-1)
+
+    def accuracy(params: Any) -> float:
+        predicted = np.concatenate([
+            np.asarray(predict(params, tokens[i : i + 500], lengths[i : i + 500])) for i in range(0, len(lengths), 500)
+        ])
+        return float(np.mean(predicted == part[1]))
+
+    return accuracy
+
+
+def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> float:
+    """Trains on ``train_part = (sentences, labels)`` (early-stopped on 10 % of it) and returns
+    the accuracy on ``test_part``."""
+    order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
+    dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
+    dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
+    train_part = ([train_part[0][i] for i in fit_rows], train_part[1][fit_rows])
+    lexicon = Lexicon.build(train_part[0], min_count=config.min_word_count)
+    tokens, lengths = encode(train_part[0], lexicon)
+    labels = train_part[1]
+    model = models.SentenceClassifier(
+        vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size, hidden_size=config.hidden_size,
+        cell=config.cell, pooling=config.pooling, dropout_rate=config.dropout_rate,
+    )
+    per_epoch = len(labels) // config.batch_size
+
+    def batch_at(step: int) -> dict[str, np.ndarray]:
+        epoch, index = divmod(step, per_epoch)
+        rows = np.random.default_rng([config.seed, epoch]).permutation(len(labels))
+        rows = rows[index * config.batch_size : (index + 1) * config.batch_size]
+        longest = -(-int(lengths[rows].max()) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
+        return {"tokens": tokens[rows, :longest], "lengths": lengths[rows], "labels": labels[rows]}
+
+    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
+        one_hot = jax.nn.one_hot(batch["labels"], 2)
+        return -jnp.mean(jnp.sum(one_hot * jax.nn.log_softmax(logits), axis=-1)), carry
+
+    dev_accuracy = make_accuracy(model, dev_part, lexicon)
+    best = {"accuracy": -1.0, "params": None}
+
+    def evaluate(params: Any) -> dict[str, float]:
+        accuracy = dev_accuracy(params)
+        if accuracy > best["accuracy"]:
+            best.update(accuracy=accuracy, params=params)
+        return {"dev_accuracy": accuracy}
+
+    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+    loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, progress=False)
+    train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir, evaluate=evaluate)
+    return make_accuracy(model, test_part, lexicon)(best["params"])
+
+
+def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
+    """Cross-validates ``config`` on rt-polarity (or on ``data`` = ``(sentences, labels)``)."""
+    if config.pooling not in models.POOLINGS:
+        raise ValueError(f"pooling: expected one of {models.POOLINGS}, received {config.pooling!r}")
+    sentences, labels = data or load_rt_polarity(config.data_dir or None)
+    folds = cross_validation_folds(len(labels), 10, config.seed)
+    run_dir = pathlib.Path(config.run_dir)
+    accuracies, began = [], time.perf_counter()
+    for fold, held_out in enumerate(folds[: config.folds]):
+        keep = np.setdiff1d(np.arange(len(labels)), held_out)
+        part = lambda rows: ([sentences[i] for i in rows], labels[rows])  # noqa: E731
+        accuracy = train_fold(config, part(keep), part(held_out), run_dir / f"fold-{fold}")
+        accuracies.append(accuracy)
+        print(f"fold {fold + 1}/{config.folds}: accuracy {100 * accuracy:.2f} %", flush=True)
+    results = {
+        "config": dataclasses.asdict(config),
+        "fold_accuracies": accuracies,
+        "mean_accuracy": float(np.mean(accuracies)),
+        "std_accuracy": float(np.std(accuracies)),
+        "wall_s": time.perf_counter() - began,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"{config.pooling} pooling, {config.folds} fold(s): accuracy {100 * results['mean_accuracy']:.2f} % "
+          f"(std {100 * results['std_accuracy']:.2f}), {results['wall_s']:.0f} s -> {run_dir / 'results.json'}")
+    return results
+
+
+def parse_config(argv: list[str] | None = None) -> SentimentConfig:
+    choices = {"pooling": models.POOLINGS, "cell": ("lstm", "gru", "rnn")}
+    return flags.parse_config(SentimentConfig, __doc__.splitlines()[0], argv, choices)
+
+
+if __name__ == "__main__":
+    run(parse_config())
