@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 
 from seqjax.data.conllu import UPOS_TAGS, TaggedSentence
-from seqjax.data.lexicon import Lexicon, pad_to
+from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 
 MAX_CHARS = 16
 LENGTH_MULTIPLE = 16
@@ -51,19 +51,15 @@ class EncodedSplit:
 
     def batch(self, rows: np.ndarray) -> Batch:
         """The sentences ``rows``, cut to their own longest length (rounded up to ``LENGTH_MULTIPLE``)."""
-        time = _round_up(int(self.lengths[rows].max()))
+        time = round_up(int(self.lengths[rows].max()), LENGTH_MULTIPLE)
         return {name: getattr(self, name)[rows, :time] if name != "lengths" else self.lengths[rows]
                 for name in ("words", "chars", "char_lengths", "tags", "lengths", "unseen")}
-
-
-def _round_up(length: int) -> int:
-    return -(-length // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
 
 
 def encode(sentences: list[TaggedSentence], lexicons: Lexicons, training_words: set[str]) -> EncodedSplit:
     tag_ids = {tag: i for i, tag in enumerate(UPOS_TAGS)}
     encode_words, encode_chars = lexicons.words.encoder(), lexicons.chars.encoder()
-    time = _round_up(max(len(s.words) for s in sentences))
+    time = round_up(max(len(s.words) for s in sentences), LENGTH_MULTIPLE)
     char_rows = [pad_to([encode_chars(list(w)) for w in s.words], MAX_CHARS) for s in sentences]
     chars = np.zeros((len(sentences), time, MAX_CHARS), np.int32)
     for i, row in enumerate(char_rows):
@@ -79,13 +75,7 @@ def encode(sentences: list[TaggedSentence], lexicons: Lexicons, training_words: 
 
 
 def make_batch_at(split: EncodedSplit, batch_size: int, seed: int = 0):
-    """``step -> batch``: each epoch a fresh seeded order of the sentences, cut into batches
-    (the last incomplete batch of an epoch is dropped)."""
-    per_epoch = len(split.lengths) // batch_size
-
-    def batch_at(step: int) -> Batch:
-        epoch, index = divmod(step, per_epoch)
-        order = np.random.default_rng([seed, epoch]).permutation(len(split.lengths))
-        return split.batch(order[index * batch_size : (index + 1) * batch_size])
-
-    return batch_at, per_epoch
+    """``(step -> batch, batches per epoch)``: each epoch a fresh seeded order of the sentences
+    (see ``seqjax.data.lexicon.shuffled_batch_rows``)."""
+    rows_at, per_epoch = shuffled_batch_rows(len(split.lengths), batch_size, seed)
+    return (lambda step: split.batch(rows_at(step))), per_epoch

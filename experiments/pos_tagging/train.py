@@ -22,7 +22,7 @@ import numpy as np
 
 from experiments import flags
 from experiments.pos_tagging.input_pipeline import EncodedSplit, Lexicons, encode, make_batch_at
-from seqjax import models, train
+from seqjax import core, models, train
 from seqjax.data.conllu import UPOS_TAGS, load_ud_english_lines
 
 
@@ -63,7 +63,7 @@ def make_accuracy(model: models.WordTagger, split: EncodedSplit, batch_size: int
     @jax.jit
     def counts(params: Any, batch: dict) -> jax.Array:
         predicted = jnp.argmax(model.apply(params, *_inputs(batch)), axis=-1)
-        real = jnp.arange(batch["words"].shape[1])[None, :] < batch["lengths"][:, None]
+        real = core.real_steps(batch["lengths"], *batch["words"].shape)
         right = (predicted == batch["tags"]) & real
         unseen = batch["unseen"] & real
         return jnp.array([right.sum(), real.sum(), (right & unseen).sum(), unseen.sum()])
@@ -105,10 +105,11 @@ def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
     wall_s = time.perf_counter() - began
     results = {
         "config": dataclasses.asdict(config),
-        "parameters": int(sum(x.size for x in jax.tree.leaves(state.params))),
+        "parameters": core.count_parameters(state.params),
         "vocabulary": {"words": lexicons.words.size, "chars": lexicons.chars.size},
         "train_wall_s": wall_s,
-        **{name: make_accuracy(model, encoded[name])(state.params) for name in ("dev", "test")},
+        "dev": dev_accuracy(state.params),
+        "test": make_accuracy(model, encoded["test"])(state.params),
         "date": time.strftime("%Y-%m-%d"),
     }
     (run_dir / "results.json").write_text(json.dumps(results, indent=2))

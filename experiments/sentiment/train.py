@@ -25,7 +25,7 @@ import numpy as np
 
 from experiments import flags
 from seqjax import models, train
-from seqjax.data.lexicon import Lexicon, pad_to
+from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
 
 LENGTH_MULTIPLE = 16
@@ -55,8 +55,8 @@ def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarr
     """``(tokens [n, time], lengths [n])``, ``time`` the longest sentence rounded up to 16."""
     encoder = lexicon.encoder()
     rows = [encoder(s) for s in sentences]
-    time_steps = -(-max(len(r) for r in rows) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
-    return pad_to(rows, time_steps), np.array([len(r) for r in rows], np.int32)
+    lengths = np.array([len(r) for r in rows], np.int32)
+    return pad_to(rows, round_up(int(lengths.max()), LENGTH_MULTIPLE)), lengths
 
 
 def make_accuracy(model: models.SentenceClassifier, part: tuple, lexicon: Lexicon):
@@ -90,13 +90,11 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
         vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size, hidden_size=config.hidden_size,
         cell=config.cell, pooling=config.pooling, dropout_rate=config.dropout_rate,
     )
-    per_epoch = len(labels) // config.batch_size
+    rows_at, per_epoch = shuffled_batch_rows(len(labels), config.batch_size, config.seed)
 
     def batch_at(step: int) -> dict[str, np.ndarray]:
-        epoch, index = divmod(step, per_epoch)
-        rows = np.random.default_rng([config.seed, epoch]).permutation(len(labels))
-        rows = rows[index * config.batch_size : (index + 1) * config.batch_size]
-        longest = -(-int(lengths[rows].max()) // LENGTH_MULTIPLE) * LENGTH_MULTIPLE
+        rows = rows_at(step)
+        longest = round_up(int(lengths[rows].max()), LENGTH_MULTIPLE)
         return {"tokens": tokens[rows, :longest], "lengths": lengths[rows], "labels": labels[rows]}
 
     def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:

@@ -4,6 +4,7 @@ from seqjax.core import initializers
 from seqjax.core.cell import Carry, Cell, FusedParams
 from seqjax.core.errors import bad_argument
 from seqjax.core.gru import GRUCell, ResetAfterGRUParams
+from seqjax.core.lengths import real_steps
 from seqjax.core.lstm import LSTMCell, LSTMState
 from seqjax.core.orthogonal_rnn import OrthogonalRNNCell
 from seqjax.core.parameters import count_parameters
@@ -27,5 +28,6 @@ __all__ = [
     "bad_argument",
     "count_parameters",
     "initializers",
+    "real_steps",
     "run",
 ]

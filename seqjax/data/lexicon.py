@@ -3,6 +3,8 @@
 Id 0 is padding and id 1 the unknown token; the known tokens follow, most frequent first
 (ties in first-seen order). Tokens seen fewer than ``min_count`` times in the training data
 are left out, so that the model learns the unknown token's embedding from real rare words.
+Beside it, the helpers that turn id sequences into training batches: ``pad_to``,
+``round_up`` and ``shuffled_batch_rows``.
 """
 
 from __future__ import annotations
@@ -71,3 +73,26 @@ def pad_to(rows: Sequence[np.ndarray], length: int, pad_id: int = 0) -> np.ndarr
     for i, row in enumerate(rows):
         out[i, : min(len(row), length)] = row[:length]
     return out
+
+
+def round_up(length: int, multiple: int) -> int:
+    """``length`` rounded up to a multiple of ``multiple`` (padding to a few lengths keeps the
+    number of compiled shapes small)."""
+    return -(-length // multiple) * multiple
+
+
+def shuffled_batch_rows(count: int, batch_size: int, seed: int) -> tuple[Callable[[int], np.ndarray], int]:
+    """``(rows_at, per_epoch)``: ``rows_at(step)`` are the example indices of a step's batch, each
+    epoch a fresh order drawn from ``[seed, epoch]``, cut into ``per_epoch = count // batch_size``
+    batches (the last incomplete batch of an epoch is dropped). A function of the step alone, so
+    a resumed run sees the same batches."""
+    per_epoch = count // batch_size
+    if per_epoch < 1:
+        raise DataError(f"batch_size: expected at most the {count} examples, got {batch_size}")
+
+    def rows_at(step: int) -> np.ndarray:
+        epoch, index = divmod(step, per_epoch)
+        order = np.random.default_rng([seed, epoch]).permutation(count)
+        return order[index * batch_size : (index + 1) * batch_size]
+
+    return rows_at, per_epoch

@@ -9,17 +9,10 @@ import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
-from seqjax.core import bad_argument
+from seqjax.core import bad_argument, real_steps
 
 PoolingName = Literal["last", "mean", "max", "attention"]
 POOLINGS = ("last", "mean", "max", "attention")
-
-
-def real_steps(lengths: jax.Array | None, batch: int, time: int) -> jax.Array:
-    """``[batch, time]`` bool, True at real steps."""
-    if lengths is None:
-        return jnp.ones((batch, time), bool)
-    return jnp.arange(time)[None, :] < lengths[:, None]
 
 
 def last_step(outputs: jax.Array, lengths: jax.Array | None, backward_size: int = 0) -> jax.Array:

@@ -6,12 +6,12 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from seqjax.core.lengths import real_steps
+
 
 def real_steps_mask(lengths: jax.Array | None, batch: int, time: int) -> jax.Array:
     """``[batch, time]`` float mask, 1 where ``t < lengths[b]`` (all ones when ``lengths`` is None)."""
-    if lengths is None:
-        return jnp.ones((batch, time), jnp.float32)
-    return (jnp.arange(time)[None, :] < lengths[:, None]).astype(jnp.float32)
+    return real_steps(lengths, batch, time).astype(jnp.float32)
 
 
 def sequence_cross_entropy(logits: jax.Array, labels: jax.Array, lengths: jax.Array | None = None) -> jax.Array:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqjax.data import DataError
-from seqjax.data.lexicon import PAD, UNKNOWN, Lexicon, pad_to
+from seqjax.data.lexicon import PAD, UNKNOWN, Lexicon, pad_to, round_up, shuffled_batch_rows
 
 
 def test_rare_and_unseen_tokens_map_to_unknown_and_lowercasing_applies(tmp_path):
@@ -22,3 +22,15 @@ def test_rare_and_unseen_tokens_map_to_unknown_and_lowercasing_applies(tmp_path)
 def test_pad_to_truncates_and_pads():
     padded = pad_to([np.array([1, 2, 3]), np.array([4])], 2)
     np.testing.assert_array_equal(padded, [[1, 2], [4, 0]])
+
+
+def test_round_up_and_shuffled_batches_visit_each_example_once_an_epoch_in_a_seeded_order():
+    assert [round_up(n, 16) for n in (1, 16, 17)] == [16, 16, 32]
+    rows_at, per_epoch = shuffled_batch_rows(10, 3, seed=0)
+    assert per_epoch == 3
+    epoch = np.concatenate([rows_at(step) for step in range(3)])
+    assert len(set(epoch.tolist())) == 9 and all(len(rows_at(s)) == 3 for s in range(6))
+    assert not np.array_equal(rows_at(0), rows_at(3))  # a new order each epoch
+    np.testing.assert_array_equal(rows_at(4), shuffled_batch_rows(10, 3, seed=0)[0](4))
+    with pytest.raises(DataError, match="batch_size"):
+        shuffled_batch_rows(2, 3, seed=0)
