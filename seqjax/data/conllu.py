@@ -14,7 +14,7 @@ import dataclasses
 import pathlib
 from typing import Literal
 
-from seqjax.data.files import DataError, KnownFile, locate
+from seqjax.data.files import DataError, KnownFile, locate, numbered_lines
 
 UPOS_TAGS = (
     "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
@@ -45,29 +45,24 @@ def read_conllu(path: str | pathlib.Path, tag_column: Literal["upos", "xpos"] = 
     sentences: list[TaggedSentence] = []
     words: list[str] = []
     tags: list[str] = []
-    with open(path, "rb") as file:
-        for number, raw in enumerate(file, start=1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as error:
-                raise DataError(f"{path}:{number}: not UTF-8 ({error.reason} at byte {error.start})") from None
-            if line.startswith("#"):
-                continue
-            if not line.strip():
-                if not words:
-                    raise DataError(f"{path}:{number}: a blank line that ends no sentence")
-                sentences.append(TaggedSentence(tuple(words), tuple(tags)))
-                words, tags = [], []
-                continue
-            fields = line.split("\t")
-            if len(fields) != 10:
-                raise DataError(f"{path}:{number}: expected 10 tab-separated columns (CoNLL-U), found {len(fields)}")
-            if "-" in fields[0] or "." in fields[0]:
-                continue
-            if tag_column == "upos" and fields[column] not in UPOS_TAGS:
-                raise DataError(f"{path}:{number}: {fields[column]!r} is not a UPOS tag (expected one of {UPOS_TAGS})")
-            words.append(fields[1])
-            tags.append(fields[column])
+    for number, line in numbered_lines(path):
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if not words:
+                raise DataError(f"{path}:{number}: a blank line that ends no sentence")
+            sentences.append(TaggedSentence(tuple(words), tuple(tags)))
+            words, tags = [], []
+            continue
+        fields = line.split("\t")
+        if len(fields) != 10:
+            raise DataError(f"{path}:{number}: expected 10 tab-separated columns (CoNLL-U), found {len(fields)}")
+        if "-" in fields[0] or "." in fields[0]:
+            continue
+        if tag_column == "upos" and fields[column] not in UPOS_TAGS:
+            raise DataError(f"{path}:{number}: {fields[column]!r} is not a UPOS tag (expected one of {UPOS_TAGS})")
+        words.append(fields[1])
+        tags.append(fields[column])
     if words:
         sentences.append(TaggedSentence(tuple(words), tuple(tags)))
     if not sentences:

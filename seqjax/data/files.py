@@ -9,10 +9,12 @@ Nothing is downloaded unless a caller asks for it (``download=True``).
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import os
 import pathlib
 import urllib.request
+from collections.abc import Iterator
 
 DATA_DIR_VARIABLE = "SEQJAX_DATA_DIR"
 _PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -102,3 +104,16 @@ def locate(
         partial.replace(where)
     verify_sha256(where, known.sha256)
     return where
+
+
+def numbered_lines(path: str | pathlib.Path, encoding: str = "UTF-8") -> Iterator[tuple[int, str]]:
+    """``(line number from 1, line without its line break)`` for each line of ``path`` (gzip'd
+    when its name ends in ``.gz``); ``DataError`` naming the file and line for bytes that are
+    not ``encoding``."""
+    path = pathlib.Path(path)
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rb") as file:
+        for number, raw in enumerate(file, start=1):
+            try:
+                yield number, raw.decode(encoding).rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                raise DataError(f"{path}:{number}: not {encoding} ({error.reason} at byte {error.start})") from None

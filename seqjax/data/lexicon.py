@@ -4,12 +4,13 @@ Id 0 is padding and id 1 the unknown token; the known tokens follow, most freque
 (ties in first-seen order). Tokens seen fewer than ``min_count`` times in the training data
 are left out, so that the model learns the unknown token's embedding from real rare words.
 Beside it, the helpers that turn id sequences into training batches: ``pad_to``,
-``round_up`` and ``shuffled_batch_rows``.
+``round_up``, ``shuffled_batch_rows`` and ``length_bucketed_batch_rows``.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import dataclasses
 import json
 import pathlib
@@ -94,5 +95,33 @@ def shuffled_batch_rows(count: int, batch_size: int, seed: int) -> tuple[Callabl
         epoch, index = divmod(step, per_epoch)
         order = np.random.default_rng([seed, epoch]).permutation(count)
         return order[index * batch_size : (index + 1) * batch_size]
+
+    return rows_at, per_epoch
+
+
+def length_bucketed_batch_rows(
+    lengths: np.ndarray, batch_size: int, seed: int, pool_batches: int = 50
+) -> tuple[Callable[[int], np.ndarray], int]:
+    """Like ``shuffled_batch_rows``, but each batch holds examples of similar ``lengths [count]``,
+    so little of a padded batch is padding: each epoch's seeded order is cut into pools of
+    ``pool_batches`` batches, each pool sorted by length and cut into batches, and the batches
+    of the epoch shuffled (the same RNG). A function of the step alone, as for resuming."""
+    count = len(lengths)
+    per_epoch = count // batch_size
+    if per_epoch < 1:
+        raise DataError(f"batch_size: expected at most the {count} examples, got {batch_size}")
+    pool = batch_size * pool_batches
+
+    @functools.lru_cache(maxsize=2)
+    def epoch_batches(epoch: int) -> np.ndarray:
+        rng = np.random.default_rng([seed, epoch])
+        order = rng.permutation(count)[: per_epoch * batch_size]
+        pools = [chunk[np.argsort(lengths[chunk], kind="stable")] for chunk in np.split(order, range(pool, len(order), pool))]
+        batches = np.concatenate(pools).reshape(per_epoch, batch_size)
+        return batches[rng.permutation(per_epoch)]
+
+    def rows_at(step: int) -> np.ndarray:
+        epoch, index = divmod(step, per_epoch)
+        return epoch_batches(epoch)[index]
 
     return rows_at, per_epoch

@@ -13,7 +13,7 @@ import pathlib
 
 import numpy as np
 
-from seqjax.data.files import DataError, KnownFile, locate
+from seqjax.data.files import DataError, KnownFile, locate, numbered_lines
 
 _BASE = "https://raw.githubusercontent.com/yoonkim/CNN_sentence/master/rt-polarity.{}"
 RT_POLARITY = {
@@ -27,16 +27,11 @@ RT_POLARITY = {
 def read_sentences(path: str | pathlib.Path, encoding: str = "latin-1") -> list[tuple[str, ...]]:
     """One tuple of tokens per line of ``path``."""
     sentences = []
-    with open(path, "rb") as file:
-        for number, raw in enumerate(file, start=1):
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise DataError(f"{path}:{number}: not {encoding} ({error.reason} at byte {error.start})") from None
-            tokens = tuple(line.split())
-            if not tokens:
-                raise DataError(f"{path}:{number}: an empty line (expected one sentence a line)")
-            sentences.append(tokens)
+    for number, line in numbered_lines(path, encoding):
+        tokens = tuple(line.split())
+        if not tokens:
+            raise DataError(f"{path}:{number}: an empty line (expected one sentence a line)")
+        sentences.append(tokens)
     if not sentences:
         raise DataError(f"{path}: no sentences")
     return sentences

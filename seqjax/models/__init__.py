@@ -1,24 +1,31 @@
 """seqjax.models: task heads and whole models built from ``seqjax.nn`` layers."""
 
+from seqjax.models.attention import SCORES, CrossAttention, Memory
 from seqjax.models.language_model import LanguageModel, recurrent_layer
 from seqjax.models.pooling import POOLINGS, AttentionPooling, Pool, last_step, max_over_time, mean_over_time
 from seqjax.models.sentence_classifier import SentenceClassifier
 from seqjax.models.sequence_to_vector import SequenceToVector
 from seqjax.models.tagger import SequenceTagger
+from seqjax.models.translator import Translator, translate
 from seqjax.models.word_tagger import CharacterEncoder, WordTagger
 
 __all__ = [
     "POOLINGS",
+    "SCORES",
     "AttentionPooling",
     "CharacterEncoder",
+    "CrossAttention",
     "LanguageModel",
+    "Memory",
     "Pool",
     "SentenceClassifier",
     "SequenceTagger",
     "SequenceToVector",
+    "Translator",
     "WordTagger",
     "last_step",
     "max_over_time",
     "mean_over_time",
     "recurrent_layer",
+    "translate",
 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import optax
 
+from seqjax.core import bad_argument
 from seqjax.core.lengths import real_steps
 
 
@@ -14,15 +14,23 @@ def real_steps_mask(lengths: jax.Array | None, batch: int, time: int) -> jax.Arr
     return real_steps(lengths, batch, time).astype(jnp.float32)
 
 
-def sequence_cross_entropy(logits: jax.Array, labels: jax.Array, lengths: jax.Array | None = None) -> jax.Array:
+def sequence_cross_entropy(
+    logits: jax.Array, labels: jax.Array, lengths: jax.Array | None = None, label_smoothing: float = 0.0
+) -> jax.Array:
     """Mean cross-entropy in nats over the real steps of a padded batch.
 
     Args:
       logits: ``[batch, time, classes]``.
       labels: ``[batch, time]`` integers in ``[0, classes)``.
       lengths: ``[batch]`` or None (every step is real).
+      label_smoothing: ``ε``: the target puts ``1 - ε`` on the label and ``ε`` spread evenly
+        over all classes (Szegedy et al. 2016; ``optax.smooth_labels``).
     """
+    if not 0.0 <= label_smoothing < 1.0:
+        raise bad_argument("label_smoothing", "a value in [0, 1)", str(label_smoothing))
     batch, time = labels.shape
     mask = real_steps_mask(lengths, batch, time)
-    per_step = optax.softmax_cross_entropy_with_integer_labels(logits.astype(jnp.float32), labels)
+    log_probs = jax.nn.log_softmax(logits.astype(jnp.float32))
+    label_log_probs = jnp.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
+    per_step = -(1.0 - label_smoothing) * label_log_probs - label_smoothing * jnp.mean(log_probs, axis=-1)
     return jnp.sum(per_step * mask) / jnp.maximum(jnp.sum(mask), 1.0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
+import pytest
 
 from seqjax import train
 
@@ -20,3 +22,16 @@ def test_sequence_cross_entropy_averages_over_real_steps_only():
     np.testing.assert_allclose(train.sequence_cross_entropy(logits, labels, lengths), expected, rtol=1e-6)
     np.testing.assert_allclose(train.sequence_cross_entropy(logits, labels), -picked.mean(), rtol=1e-6)
     assert float(train.sequence_cross_entropy(logits, labels, jnp.zeros(3, jnp.int32))) == 0.0
+
+
+def test_label_smoothing_matches_optax_smoothed_one_hot_targets():
+    logits = jax.random.normal(jax.random.key(2), (2, 4, 7))
+    labels = jax.random.randint(jax.random.key(3), (2, 4), 0, 7)
+    lengths = jnp.array([4, 1])
+    targets = optax.smooth_labels(jax.nn.one_hot(labels, 7), 0.1)
+    per_step = optax.softmax_cross_entropy(logits, targets)
+    expected = (per_step[0].sum() + per_step[1, 0]) / 5
+    np.testing.assert_allclose(train.sequence_cross_entropy(logits, labels, lengths, label_smoothing=0.1),
+                               expected, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"label_smoothing.*\[0, 1\).*1.0"):
+        train.sequence_cross_entropy(logits, labels, lengths, label_smoothing=1.0)

@@ -1,0 +1,171 @@
+"""Multi30k translation (German -> English by default) with a GRU encoder-decoder and attention.
+
+    python -m experiments.translation.train                          # the full run (--help for options)
+    python -m experiments.translation.train --source en --target de  # the other direction (or fr)
+
+Trains with teacher forcing (label-smoothed cross-entropy, Adam with a cosine-decayed
+learning rate, global-norm clipping), scores greedy decoding on val with sacreBLEU after
+every epoch and keeps the best checkpoint, then reports sacreBLEU on test_2016_flickr for
+greedy decoding and for beam search. Writes ``<run_dir>/results.json``, the test
+hypotheses (``test.greedy.txt``, ``test.beam.txt``), the metrics and checkpoints (a killed
+run resumes from the last one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import time
+from typing import Any
+
+import jax
+import numpy as np
+import optax
+import sacrebleu
+
+from experiments import flags
+from experiments.translation.input_pipeline import EncodedPairs, Pairs, Tokenizers, make_batch_at
+from seqjax import core, models, train
+from seqjax.data.lexicon import round_up
+from seqjax.data.multi30k import LANGUAGES, load_parallel
+from seqjax.data.subwords import BOS_ID, EOS_ID
+
+
+@dataclasses.dataclass(frozen=True)
+class TranslationConfig:
+    """Every option of a run (each is a command-line flag)."""
+
+    source: str = "de"
+    target: str = "en"
+    vocab_size: int = 8000
+    max_pieces: int = 64
+    epochs: int = 15
+    batch_size: int = 96
+    learning_rate: float = 2e-3
+    max_grad_norm: float = 5.0
+    label_smoothing: float = 0.1
+    embed_size: int = 256
+    encoder_size: int = 256
+    decoder_size: int = 512
+    cell: str = "gru"
+    score: str = "general"
+    dropout_rate: float = 0.3
+    beam_width: int = 5
+    length_penalty: float = 0.6
+    decode_batch_size: int = 200
+    seed: int = 0
+    data_dir: str = ""
+    run_dir: str = "runs/translation"
+
+
+def make_model(config: TranslationConfig, tokenizers: Tokenizers) -> models.Translator:
+    return models.Translator(
+        source_vocab_size=tokenizers.source.size, target_vocab_size=tokenizers.target.size,
+        embed_size=config.embed_size, encoder_size=config.encoder_size, decoder_size=config.decoder_size,
+        cell=config.cell, score=config.score, dropout_rate=config.dropout_rate,
+    )
+
+
+def max_target_length(source_time: int) -> int:
+    """Decoding steps for sources padded to ``source_time``: 1.5 times as long, plus 8, in multiples of 8."""
+    return round_up(source_time + source_time // 2 + 8, 8)
+
+
+def make_translator(model: models.Translator, tokenizers: Tokenizers, pairs: EncodedPairs, batch_size: int):
+    """``(params, beam_width, alpha) -> hypotheses``: the decoded target sentences of ``pairs``, in order."""
+
+    def translate_all(params: Any, beam_width: int = 1, alpha: float = 0.0) -> list[str]:
+        hypotheses = [""] * len(pairs.source)
+        for rows, batch in pairs.source_batches(batch_size):
+            tokens = models.translate(
+                model, params, batch["source"], batch["source_lengths"],
+                max_length=max_target_length(batch["source"].shape[1]), start_id=BOS_ID, end_id=EOS_ID,
+                beam_width=beam_width, alpha=float(alpha),
+            )
+            for row, ids in zip(rows, np.asarray(tokens)):
+                hypotheses[row] = tokenizers.target.decode(ids)
+        return hypotheses
+
+    return translate_all
+
+
+def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
+    """sacreBLEU (13a tokenisation, cased) of ``hypotheses`` against one reference each."""
+    return sacrebleu.corpus_bleu(hypotheses, [references]).score
+
+
+def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> dict[str, Any]:
+    """Trains and evaluates; ``splits`` (``{"train", "val", "test"}`` sentence pairs) replaces Multi30k."""
+    splits = splits or {
+        name: load_parallel(split, config.source, config.target, config.data_dir or None)
+        for name, split in (("train", "train"), ("val", "val"), ("test", "test_2016_flickr"))
+    }
+    run_dir = pathlib.Path(config.run_dir)
+    tokenizers = Tokenizers.learned_or_loaded(splits["train"], config.vocab_size, run_dir)
+    encoded = {name: EncodedPairs.encode(pairs, tokenizers, config.max_pieces) for name, pairs in splits.items()}
+    model = make_model(config, tokenizers)
+    batch_at, per_epoch = make_batch_at(encoded["train"], config.batch_size, config.seed)
+    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    first = batch_at(0)
+    params = model.init(init_key, first["source"], first["source_lengths"], first["target_inputs"])
+    steps = config.epochs * per_epoch
+    schedule = optax.cosine_decay_schedule(config.learning_rate, steps, alpha=0.1)
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", schedule, config.max_grad_norm))
+
+    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        logits = model.apply(params, batch["source"], batch["source_lengths"], batch["target_inputs"],
+                             deterministic=False, rngs={"dropout": rng})
+        loss = train.sequence_cross_entropy(logits, batch["target_outputs"], batch["target_lengths"],
+                                            label_smoothing=config.label_smoothing)
+        return loss, carry
+
+    translate = {name: make_translator(model, tokenizers, encoded[name], config.decode_batch_size)
+                 for name in ("val", "test")}
+
+    def evaluate(params: Any) -> dict[str, float]:
+        return {"bleu": corpus_bleu(translate["val"](params), encoded["val"].references)}
+
+    loop = train.LoopConfig(
+        steps=steps, log_every=max(per_epoch // 4, 1), eval_every=per_epoch, checkpoint_every=per_epoch,
+        checkpoints=train.CheckpointConfig(keep_last=1, best_metric="bleu", best_mode="max"),
+    )
+    began = time.perf_counter()
+    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
+                        evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
+    train_wall_s = time.perf_counter() - began
+    best = train.Checkpoints(run_dir / "checkpoints", loop.checkpoints).restore_best(state)
+    params = best[0].params if best else state.params
+
+    results: dict[str, Any] = {
+        "config": dataclasses.asdict(config),
+        "parameters": core.count_parameters(params),
+        "vocabulary": {"source": tokenizers.source.size, "target": tokenizers.target.size},
+        "train_wall_s": train_wall_s,
+        "best_val_bleu_step": int(best[0].step if best else state.step),
+    }
+    for search, beam_width in (("greedy", 1), ("beam", config.beam_width)):
+        began = time.perf_counter()
+        hypotheses = {name: translate[name](params, beam_width, config.length_penalty) for name in ("val", "test")}
+        results[search] = {
+            "val_bleu": corpus_bleu(hypotheses["val"], encoded["val"].references),
+            "test_bleu": corpus_bleu(hypotheses["test"], encoded["test"].references),
+            "decode_wall_s": time.perf_counter() - began,
+        }
+        (run_dir / f"test.{search}.txt").write_text("\n".join(hypotheses["test"]) + "\n")
+    results["date"] = time.strftime("%Y-%m-%d")
+    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    for search in ("greedy", "beam"):
+        print(f"{search}: sacreBLEU val {results[search]['val_bleu']:.2f}, test_2016_flickr "
+              f"{results[search]['test_bleu']:.2f}")
+    print(f"training {train_wall_s:.0f} s; results in {run_dir / 'results.json'}")
+    return results
+
+
+def parse_config(argv: list[str] | None = None) -> TranslationConfig:
+    choices = {"source": LANGUAGES, "target": LANGUAGES, "cell": ("gru", "lstm"), "score": models.SCORES}
+    return flags.parse_config(TranslationConfig, __doc__.splitlines()[0], argv, choices)
+
+
+if __name__ == "__main__":
+    run(parse_config())

@@ -1,0 +1,129 @@
+"""Sequence to sequence with attention: a bidirectional recurrent encoder and a recurrent
+decoder that attends to every source step (Luong et al. 2015), for translation.
+
+The decoder reads the previous target token (teacher forcing in training: the reference's
+previous token), its state ``h_t`` attends to the encoded source, and the attentional state
+``h̃_t = tanh(W_c [context_t; h_t])`` predicts the next token. The attention is not fed back
+into the recurrence, so in training the decoder runs over all target steps as one recurrent
+layer (the fast scan), and the attention over all steps at once; decoding calls the same
+layers one step at a time (``seqjax.models.decoding``). Source and target lengths and word
+orders are independent: the only link between them is the attention.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import flax.linen as linen
+import jax
+import jax.numpy as jnp
+
+from seqjax import core, nn
+from seqjax.models import decoding
+from seqjax.models.attention import CrossAttention, Memory, ScoreName
+from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.models.pooling import last_step
+
+
+class Translator(linen.Module):
+    """Encoder-decoder with attention.
+
+    Call (training): ``(source [batch, source_time] int, source_lengths [batch], target_inputs
+    [batch, time] int, *, deterministic=True)`` returns logits ``[batch, time, target_vocab]``
+    for the token after each input token. For decoding, ``encode`` and ``decode`` (with
+    ``apply(..., method=...)``) split the two halves: ``encode(source, source_lengths) ->
+    (memory, carry)`` and ``decode(memory, target_inputs [batch, time], carry) -> (logits, carry)``.
+    Attention weights ``[batch, time, source_time]`` are sown under ``intermediates``.
+    Dropout (rng ``"dropout"``) acts on both embeddings, the encoder outputs and the attentional state.
+
+    Attributes:
+      source_vocab_size, target_vocab_size: token ids (0 is padding in both).
+      embed_size: width of both embeddings.
+      encoder_size: each encoder direction's width (the memory is ``2 * encoder_size`` wide).
+      decoder_size: the decoder's width, also that of the attentional state.
+      cell: ``"gru"`` or ``"lstm"`` (also ``"rnn"``) for encoder and decoder.
+      score: the attention score, ``"general"``, ``"dot"`` or ``"additive"``.
+      dropout_rate: dropout probability.
+    """
+
+    source_vocab_size: int
+    target_vocab_size: int
+    embed_size: int = 256
+    encoder_size: int = 256
+    decoder_size: int = 256
+    cell: CellName = "gru"
+    score: ScoreName = "general"
+    dropout_rate: float = 0.3
+
+    def setup(self) -> None:
+        self.source_embed = linen.Embed(self.source_vocab_size, self.embed_size)
+        self.target_embed = linen.Embed(self.target_vocab_size, self.embed_size)
+        self.encoder = nn.Bidirectional(
+            recurrent_layer(self.cell, self.encoder_size), recurrent_layer(self.cell, self.encoder_size)
+        )
+        self.bridge = linen.Dense(self.decoder_size)
+        self.decoder = recurrent_layer(self.cell, self.decoder_size)
+        self.attention = CrossAttention(self.decoder_size, self.score)
+        self.combine = linen.Dense(self.decoder_size, use_bias=False)
+        self.head = linen.Dense(self.target_vocab_size)
+        self.dropout = linen.Dropout(self.dropout_rate)
+
+    def encode(
+        self, source: jax.Array, source_lengths: jax.Array, *, deterministic: bool = True
+    ) -> tuple[Memory, core.Carry]:
+        """The source's memory and the decoder's first carry (from the encoder's final states)."""
+        embedded = self.dropout(self.source_embed(source), deterministic=deterministic)
+        outputs, _ = self.encoder(embedded, source_lengths)
+        summary = jnp.tanh(self.bridge(last_step(outputs, source_lengths, backward_size=self.encoder_size)))
+        outputs = self.dropout(outputs, deterministic=deterministic)
+        carry = core.LSTMState(summary, jnp.zeros_like(summary)) if self.cell == "lstm" else summary
+        return self.attention.memory(outputs, source_lengths), carry
+
+    def decode(
+        self, memory: Memory, target_inputs: jax.Array, carry: core.Carry, *, deterministic: bool = True
+    ) -> tuple[jax.Array, core.Carry]:
+        """Logits ``[batch, time, target_vocab]`` after each of ``target_inputs``, and the carry after the last."""
+        embedded = self.dropout(self.target_embed(target_inputs), deterministic=deterministic)
+        states, carry = self.decoder(embedded, None, carry)
+        contexts, _ = self.attention(states, memory)
+        attentional = jnp.tanh(self.combine(jnp.concatenate([contexts, states], axis=-1)))
+        return self.head(self.dropout(attentional, deterministic=deterministic)), carry
+
+    def __call__(
+        self, source: jax.Array, source_lengths: jax.Array, target_inputs: jax.Array, *, deterministic: bool = True
+    ) -> jax.Array:
+        memory, carry = self.encode(source, source_lengths, deterministic=deterministic)
+        return self.decode(memory, target_inputs, carry, deterministic=deterministic)[0]
+
+
+def decoder_step_function(model: Translator, params: Any, memory: Memory):
+    """``step(carry, tokens [n]) -> (log_probs [n, target_vocab], carry)`` for ``seqjax.models.decoding``,
+    the decoder fed one token per sentence (``memory`` has the same ``n`` rows)."""
+
+    def step(carry: core.Carry, tokens: jax.Array) -> tuple[jax.Array, core.Carry]:
+        logits, carry = model.apply(params, memory, tokens[:, None], carry, method=Translator.decode)
+        return jax.nn.log_softmax(logits[:, 0]), carry
+
+    return step
+
+
+@functools.partial(jax.jit, static_argnames=("model", "max_length", "beam_width", "alpha", "start_id", "end_id"))
+def translate(
+    model: Translator, params: Any, source: jax.Array, source_lengths: jax.Array, *, max_length: int,
+    start_id: int, end_id: int, beam_width: int = 1, alpha: float = 0.0,
+) -> jax.Array:
+    """Target ids ``[batch, max_length]`` for ``source [batch, source_time]``, padded with 0 after the
+    first ``end_id``: greedy decoding when ``beam_width == 1`` (``alpha`` unused), else beam search
+    with GNMT length penalty ``alpha``."""
+    memory, carry = model.apply(params, source, source_lengths, method=Translator.encode)
+    batch = source.shape[0]
+    if beam_width == 1:
+        step = decoder_step_function(model, params, memory)
+        return decoding.greedy_decode(step, carry, batch, max_length, start_id=start_id, end_id=end_id)
+    step = decoder_step_function(model, params, decoding.repeat_rows(memory, beam_width))
+    tokens, _ = decoding.beam_search(
+        step, decoding.repeat_rows(carry, beam_width), batch, max_length,
+        beam_width=beam_width, alpha=alpha, start_id=start_id, end_id=end_id,
+    )
+    return tokens
