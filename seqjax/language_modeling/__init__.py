@@ -2,7 +2,7 @@
 
 from seqjax.language_modeling.config import PRESETS, LMConfig
 from seqjax.language_modeling.corpus import Corpus, load_corpus, recorded_source
-from seqjax.language_modeling.sampling import choose_next, generate, sample_text
+from seqjax.language_modeling.sampling import choose_next, choose_next_frame, generate, sample_text
 from seqjax.language_modeling.training import (
     build_model,
     evaluate_validation,
@@ -19,6 +19,7 @@ __all__ = [
     "LMConfig",
     "build_model",
     "choose_next",
+    "choose_next_frame",
     "evaluate_validation",
     "evaluation_metrics",
     "generate",

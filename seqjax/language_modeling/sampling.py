@@ -27,17 +27,31 @@ def choose_next(logits: jax.Array, key: jax.Array, temperature: float, top_k: in
     return jax.random.categorical(key, logits / temperature, axis=-1)
 
 
+def choose_next_frame(logits: jax.Array, key: jax.Array, temperature: float) -> jax.Array:
+    """Next multi-hot frames ``[batch, vocab]`` float from independent Bernoulli ``logits [batch,
+    vocab]``: each token on with probability ``sigmoid(logits / temperature)``, or where
+    ``logits > 0`` when ``temperature == 0``."""
+    if temperature == 0.0:
+        return (logits > 0).astype(jnp.float32)
+    return jax.random.bernoulli(key, jax.nn.sigmoid(logits / temperature)).astype(jnp.float32)
+
+
 @functools.partial(jax.jit, static_argnames=("model", "length", "temperature", "top_k"))
 def generate(
     model: models.LanguageModel, params: Any, prime: jax.Array, key: jax.Array, *,
-    length: int, temperature: float, top_k: int,
+    length: int, temperature: float, top_k: int = 0,
 ) -> jax.Array:
-    """``length`` token ids ``[length]`` that follow the ids ``prime [P]`` (P >= 1)."""
+    """``length`` token ids ``[length]`` that follow the ids ``prime [P]`` (P >= 1), or, for a
+    multi-hot prime ``[P, vocab]``, ``length`` frames ``[length, vocab]`` (``choose_next_frame``;
+    ``top_k`` unused)."""
     logits, carries = model.apply(params, prime[None], None, model.zero_carries(1))
 
     def step(state: tuple[jax.Array, Any], key: jax.Array) -> tuple[tuple[jax.Array, Any], jax.Array]:
         last_logits, carries = state
-        token = choose_next(last_logits, key, temperature, top_k)  # [1]
+        if prime.ndim == 2:
+            token = choose_next_frame(last_logits, key, temperature)  # [1, vocab]
+        else:
+            token = choose_next(last_logits, key, temperature, top_k)  # [1]
         logits, carries = model.apply(params, token[:, None], None, carries)
         return (logits[:, -1], carries), token[0]
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import flax.linen as linen
 import jax
+import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.core import bad_argument
@@ -26,6 +27,9 @@ class LanguageModel(linen.Module):
 
     Call: ``(tokens [batch, time] int, lengths [batch] | None, carries (one per layer) |
     None, *, deterministic=True)`` returns ``(logits [batch, time, vocab_size], carries)``.
+    ``tokens`` may also be multi-hot frames ``[batch, time, vocab_size]`` float, several tokens
+    at a step (the keys of a piano roll): their embeddings are summed, and the logits are then
+    read as independent Bernoulli logits, one per token (``sigmoid``, not ``softmax``).
     Dropout (the ``"dropout"`` rng) is applied to the embeddings, between layers and before
     the output layer, never on the recurrent connections (Zaremba et al. 2014).
 
@@ -59,7 +63,8 @@ class LanguageModel(linen.Module):
         *,
         deterministic: bool = True,
     ) -> tuple[jax.Array, tuple[Any, ...]]:
-        embedded = linen.Embed(self.vocab_size, self.embed_size or self.hidden_size, name="embed")(tokens)
+        embed = linen.Embed(self.vocab_size, self.embed_size or self.hidden_size, name="embed")
+        embedded = embed(tokens) if jnp.issubdtype(tokens.dtype, jnp.integer) else tokens @ embed.embedding
         dropout = linen.Dropout(self.dropout_rate, deterministic=deterministic)
         layers = nn.stack(recurrent_layer(self.cell, self.hidden_size), self.num_layers, dropout_rate=self.dropout_rate)
         outputs, carries = layers(dropout(embedded), lengths, carries, deterministic=deterministic)

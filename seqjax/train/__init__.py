@@ -10,7 +10,7 @@ from seqjax.train.diagnostics import (
     plot_gradient_norm_by_distance,
 )
 from seqjax.train.loop import LoopConfig, TrainingDiverged, train
-from seqjax.train.losses import real_steps_mask, sequence_cross_entropy
+from seqjax.train.losses import real_steps_mask, sequence_bernoulli_nll, sequence_cross_entropy
 from seqjax.train.metrics import MetricsWriter, read_metrics
 from seqjax.train.optimizers import (
     GlobalNormState,
@@ -51,6 +51,7 @@ __all__ = [
     "replicate",
     "reset_carry",
     "run_in_chunks",
+    "sequence_bernoulli_nll",
     "sequence_cross_entropy",
     "shard_batch",
     "train",

@@ -34,3 +34,14 @@ def sequence_cross_entropy(
     label_log_probs = jnp.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
     per_step = -(1.0 - label_smoothing) * label_log_probs - label_smoothing * jnp.mean(log_probs, axis=-1)
     return jnp.sum(per_step * mask) / jnp.maximum(jnp.sum(mask), 1.0)
+
+
+def sequence_bernoulli_nll(logits: jax.Array, targets: jax.Array, lengths: jax.Array | None = None) -> jax.Array:
+    """Mean negative log-likelihood in nats per real step of multi-hot ``targets [batch, time, units]``
+    under independent Bernoulli ``logits`` of the same shape (summed over the units: the
+    per-time-step figure of the polyphonic-music literature)."""
+    batch, time = targets.shape[:2]
+    mask = real_steps_mask(lengths, batch, time)
+    logits = logits.astype(jnp.float32)
+    per_unit = jnp.maximum(logits, 0.0) - logits * targets + jnp.log1p(jnp.exp(-jnp.abs(logits)))
+    return jnp.sum(jnp.sum(per_unit, axis=-1) * mask) / jnp.maximum(jnp.sum(mask), 1.0)

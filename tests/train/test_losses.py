@@ -35,3 +35,13 @@ def test_label_smoothing_matches_optax_smoothed_one_hot_targets():
                                expected, rtol=1e-6)
     with pytest.raises(ValueError, match=r"label_smoothing.*\[0, 1\).*1.0"):
         train.sequence_cross_entropy(logits, labels, lengths, label_smoothing=1.0)
+
+
+def test_bernoulli_nll_sums_keys_and_averages_real_steps_like_numpy():
+    logits = 4.0 * jax.random.normal(jax.random.key(4), (2, 3, 5))
+    targets = jax.random.bernoulli(jax.random.key(5), 0.3, (2, 3, 5)).astype(jnp.float32)
+    z, y = np.asarray(logits, np.float64), np.asarray(targets, np.float64)
+    p = 1.0 / (1.0 + np.exp(-z))
+    per_step = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(-1)
+    expected = (per_step[0].sum() + per_step[1, :2].sum()) / 5
+    np.testing.assert_allclose(train.sequence_bernoulli_nll(logits, targets, jnp.array([3, 2])), expected, rtol=1e-5)
