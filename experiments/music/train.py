@@ -43,7 +43,7 @@ class MusicConfig:
     num_layers: int = 1
     embed_size: int = 128
     dropout_rate: float = 0.3
-    epochs: int = 80
+    epochs: int = 40
     batch_size: int = 16
     learning_rate: float = 2e-3
     max_grad_norm: float = 5.0
@@ -112,8 +112,8 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
                         evaluate=make_evaluation(model, rolls["valid"]),
                         checkpoint_extra={"config": dataclasses.asdict(config)})
     train_wall_s = time.perf_counter() - began
-    best = train.Checkpoints(run_dir / "checkpoints", loop.checkpoints).restore_best(state)
-    params = best[0].params if best else state.params
+    best = train.best_state(loop, state, run_dir)
+    params = best.params
 
     primer = rolls["test"][0][: config.primer_steps]
     continuation = generate(model, params, jnp.asarray(primer), jax.random.key(config.seed),
@@ -126,7 +126,7 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
         "config": dataclasses.asdict(config),
         "parameters": core.count_parameters(params),
         "train_wall_s": train_wall_s,
-        "best_valid_step": int(best[0].step if best else state.step),
+        "best_valid_step": int(best.step),
         "valid": make_evaluation(model, rolls["valid"])(params),
         "test": make_evaluation(model, rolls["test"])(params),
         "test_key_frequency_nll": key_frequency_nll(rolls["train"], rolls["test"]),

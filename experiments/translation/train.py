@@ -134,15 +134,15 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
     state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
                         evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
     train_wall_s = time.perf_counter() - began
-    best = train.Checkpoints(run_dir / "checkpoints", loop.checkpoints).restore_best(state)
-    params = best[0].params if best else state.params
+    best = train.best_state(loop, state, run_dir)
+    params = best.params
 
     results: dict[str, Any] = {
         "config": dataclasses.asdict(config),
         "parameters": core.count_parameters(params),
         "vocabulary": {"source": tokenizers.source.size, "target": tokenizers.target.size},
         "train_wall_s": train_wall_s,
-        "best_val_bleu_step": int(best[0].step if best else state.step),
+        "best_val_bleu_step": int(best.step),
     }
     for search, beam_width in (("greedy", 1), ("beam", config.beam_width)):
         began = time.perf_counter()

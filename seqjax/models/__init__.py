@@ -1,6 +1,8 @@
 """seqjax.models: task heads and whole models built from ``seqjax.nn`` layers."""
 
-from seqjax.models.attention import SCORES, CrossAttention, Memory
+from seqjax.models.attention import SCORES, CrossAttention, Memory, attentional_states
+from seqjax.models.captioner import Captioner
+from seqjax.models.encoder_decoder import generate_sequences
 from seqjax.models.language_model import LanguageModel, recurrent_layer
 from seqjax.models.pooling import POOLINGS, AttentionPooling, Pool, last_step, max_over_time, mean_over_time
 from seqjax.models.sentence_classifier import SentenceClassifier
@@ -13,6 +15,7 @@ __all__ = [
     "POOLINGS",
     "SCORES",
     "AttentionPooling",
+    "Captioner",
     "CharacterEncoder",
     "CrossAttention",
     "LanguageModel",
@@ -26,6 +29,8 @@ __all__ = [
     "last_step",
     "max_over_time",
     "mean_over_time",
+    "attentional_states",
+    "generate_sequences",
     "recurrent_layer",
     "translate",
 ]

@@ -78,3 +78,10 @@ class CrossAttention(linen.Module):
         weights = jax.nn.softmax(jnp.where(source_steps[:, None], scores, -jnp.inf), axis=-1)
         self.sow("intermediates", "attention_weights", weights)
         return jnp.einsum("bts,bsv->btv", weights, memory.values), weights
+
+
+def attentional_states(attention: CrossAttention, combine: linen.Dense, states: jax.Array, memory: Memory) -> jax.Array:
+    """Luong's attentional states ``h̃_t = tanh(W_c [context_t; h_t])`` ``[batch, time, combine
+    width]`` for decoder ``states [batch, time, query]`` (``combine``: ``W_c``, without bias)."""
+    contexts, _ = attention(states, memory)
+    return jnp.tanh(combine(jnp.concatenate([contexts, states], axis=-1)))

@@ -6,13 +6,12 @@ previous token), its state ``h_t`` attends to the encoded source, and the attent
 ``h̃_t = tanh(W_c [context_t; h_t])`` predicts the next token. The attention is not fed back
 into the recurrence, so in training the decoder runs over all target steps as one recurrent
 layer (the fast scan), and the attention over all steps at once; decoding calls the same
-layers one step at a time (``seqjax.models.decoding``). Source and target lengths and word
+layers one step at a time (``seqjax.models.encoder_decoder``). Source and target lengths and word
 orders are independent: the only link between them is the attention.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import flax.linen as linen
@@ -20,8 +19,8 @@ import jax
 import jax.numpy as jnp
 
 from seqjax import core, nn
-from seqjax.models import decoding
-from seqjax.models.attention import CrossAttention, Memory, ScoreName
+from seqjax.models.attention import CrossAttention, Memory, ScoreName, attentional_states
+from seqjax.models.encoder_decoder import generate_sequences
 from seqjax.models.language_model import CellName, recurrent_layer
 from seqjax.models.pooling import last_step
 
@@ -86,8 +85,7 @@ class Translator(linen.Module):
         """Logits ``[batch, time, target_vocab]`` after each of ``target_inputs``, and the carry after the last."""
         embedded = self.dropout(self.target_embed(target_inputs), deterministic=deterministic)
         states, carry = self.decoder(embedded, None, carry)
-        contexts, _ = self.attention(states, memory)
-        attentional = jnp.tanh(self.combine(jnp.concatenate([contexts, states], axis=-1)))
+        attentional = attentional_states(self.attention, self.combine, states, memory)
         return self.head(self.dropout(attentional, deterministic=deterministic)), carry
 
     def __call__(
@@ -97,33 +95,12 @@ class Translator(linen.Module):
         return self.decode(memory, target_inputs, carry, deterministic=deterministic)[0]
 
 
-def decoder_step_function(model: Translator, params: Any, memory: Memory):
-    """``step(carry, tokens [n]) -> (log_probs [n, target_vocab], carry)`` for ``seqjax.models.decoding``,
-    the decoder fed one token per sentence (``memory`` has the same ``n`` rows)."""
-
-    def step(carry: core.Carry, tokens: jax.Array) -> tuple[jax.Array, core.Carry]:
-        logits, carry = model.apply(params, memory, tokens[:, None], carry, method=Translator.decode)
-        return jax.nn.log_softmax(logits[:, 0]), carry
-
-    return step
-
-
-@functools.partial(jax.jit, static_argnames=("model", "max_length", "beam_width", "alpha", "start_id", "end_id"))
 def translate(
     model: Translator, params: Any, source: jax.Array, source_lengths: jax.Array, *, max_length: int,
     start_id: int, end_id: int, beam_width: int = 1, alpha: float = 0.0,
 ) -> jax.Array:
     """Target ids ``[batch, max_length]`` for ``source [batch, source_time]``, padded with 0 after the
-    first ``end_id``: greedy decoding when ``beam_width == 1`` (``alpha`` unused), else beam search
-    with GNMT length penalty ``alpha``."""
-    memory, carry = model.apply(params, source, source_lengths, method=Translator.encode)
-    batch = source.shape[0]
-    if beam_width == 1:
-        step = decoder_step_function(model, params, memory)
-        return decoding.greedy_decode(step, carry, batch, max_length, start_id=start_id, end_id=end_id)
-    step = decoder_step_function(model, params, decoding.repeat_rows(memory, beam_width))
-    tokens, _ = decoding.beam_search(
-        step, decoding.repeat_rows(carry, beam_width), batch, max_length,
-        beam_width=beam_width, alpha=alpha, start_id=start_id, end_id=end_id,
-    )
-    return tokens
+    first ``end_id``: greedy decoding when ``beam_width == 1``, else beam search with GNMT length
+    penalty ``alpha`` (``seqjax.models.generate_sequences``)."""
+    return generate_sequences(model, params, (source, source_lengths), max_length=max_length, start_id=start_id,
+                              end_id=end_id, beam_width=beam_width, alpha=alpha)

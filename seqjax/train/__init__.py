@@ -9,7 +9,7 @@ from seqjax.train.diagnostics import (
     perturbed_step_losses,
     plot_gradient_norm_by_distance,
 )
-from seqjax.train.loop import LoopConfig, TrainingDiverged, train
+from seqjax.train.loop import LoopConfig, TrainingDiverged, best_state, train
 from seqjax.train.losses import real_steps_mask, sequence_bernoulli_nll, sequence_cross_entropy
 from seqjax.train.metrics import MetricsWriter, read_metrics
 from seqjax.train.optimizers import (
@@ -35,6 +35,7 @@ __all__ = [
     "OptimizerConfig",
     "TrainState",
     "TrainingDiverged",
+    "best_state",
     "data_mesh",
     "global_norm_before_clipping",
     "gradient_norm_by_distance",

@@ -171,3 +171,12 @@ def train(
                 break
     bar.close()
     return state
+
+
+def best_state(config: LoopConfig, state: TrainState, run_dir: str | pathlib.Path) -> TrainState:
+    """The state that ``train(config, ..., run_dir)`` kept as the best by ``config.checkpoints.best_metric``
+    (read from ``<run_dir>/checkpoints/best``), or ``state`` when it kept none."""
+    if not config.checkpoint_every:
+        return state
+    best = Checkpoints(pathlib.Path(run_dir) / "checkpoints", config.checkpoints).restore_best(state)
+    return best[0] if best else state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import dataclasses
 import pathlib
 import signal
 import subprocess
@@ -139,3 +140,19 @@ def test_stop_when_ends_training_at_the_first_evaluation_that_satisfies_it(tmp_p
     )
     assert int(state.step) == 8
     assert [r["step"] for r in train.read_metrics(tmp_path) if r["split"] == "eval"] == [2, 4, 6, 8]
+
+
+def test_best_state_is_the_state_at_the_best_evaluation(tmp_path):
+    scores = iter([3.0, 1.0, 2.0])  # the evaluation at step 4 is the best ("min")
+
+    def evaluate(params):
+        return {"loss": next(scores)}
+
+    config = train.LoopConfig(steps=6, progress=False, log_every=2, eval_every=2, checkpoint_every=2)
+    final = train.train(config, tiny_task.initial_state(), tiny_task.loss_fn, tiny_task.batch_at, tmp_path,
+                        evaluate=evaluate)
+    best = train.best_state(config, final, tmp_path)
+    assert int(best.step) == 4 and int(final.step) == 6
+    assert not np.array_equal(tiny_task.flat_params(best), tiny_task.flat_params(final))
+    no_checkpoints = dataclasses.replace(config, checkpoint_every=None)
+    assert train.best_state(no_checkpoints, final, tmp_path / "elsewhere") is final
