@@ -1,0 +1,180 @@
+"""Handwriting prediction (Graves 2013, section 4) on synthetic pen trajectories of Shakespeare.
+
+    python -m experiments.handwriting.train                 # the full run (--help for options)
+
+A stack of LSTM layers with skip connections (input to every layer, every layer to the
+output) and a mixture density output learns to predict the next pen offset and the end of
+each stroke. Keeps the checkpoint best on the validation lines, reports the validation
+negative log-likelihood in nats per sequence and per point (offsets in font units), and
+draws to ``samples.png``: unconditional samples (with and without bias), and primed samples
+that continue the first half of a validation line in its writer's style.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+import time
+from typing import Any
+
+import jax
+import matplotlib
+import numpy as np
+
+from experiments import flags
+from experiments.handwriting.input_pipeline import START, Splits, batch_of, make_batch_at, shakespeare_lines
+from seqjax import core, models, train
+from seqjax.data.handwriting import strokes_of
+from seqjax.models import mixture_density
+from seqjax.models.handwriting import HandwritingModel, sample_strokes
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class HandwritingConfig:
+    """Every option of a run (each is a command-line flag)."""
+
+    train_lines: int = 1200
+    valid_lines: int = 100
+    hidden_size: int = 128
+    num_layers: int = 3
+    num_components: int = 20
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    max_grad_norm: float = 5.0
+    sample_points: int = 300
+    bias: float = 1.0
+    seed: int = 0
+    data_dir: str = ""
+    run_dir: str = "runs/handwriting"
+
+
+def make_evaluation(model: HandwritingModel, rows: list[np.ndarray], scale: float):
+    """``params -> {"nll_per_point", "nll_per_sequence"}`` on ``rows`` (normalised points), converted to
+    font units: each point's offset density gains ``2 log(scale)`` nats."""
+    batch = batch_of(rows)
+
+    @jax.jit
+    def total(params: Any) -> jax.Array:
+        mixture, _ = model.apply(params, batch["inputs"], batch["lengths"])
+        log_p = mixture_density.log_likelihood(mixture, batch["targets"])
+        return -(log_p * core.real_steps(batch["lengths"], *log_p.shape)).sum()
+
+    points = int(batch["lengths"].sum())
+
+    def evaluate(params: Any) -> dict[str, float]:
+        nll = float(total(params)) + 2.0 * math.log(scale) * points
+        return {"nll_per_point": nll / points, "nll_per_sequence": nll / len(rows)}
+
+    return evaluate
+
+
+def independent_baseline(splits: Splits) -> dict[str, float]:
+    """One Gaussian for every offset and one end-of-stroke rate, ignoring the past (nats, font units)."""
+    train_points, valid_points = np.concatenate(splits.train.points), np.concatenate(splits.valid.points)
+    mean, covariance = train_points[:, :2].mean(0), np.cov(train_points[:, :2].T)
+    d = valid_points[:, :2] - mean
+    log_gauss = (-np.log(2 * np.pi) - 0.5 * np.log(np.linalg.det(covariance))
+                 - 0.5 * np.einsum("ni,ij,nj->n", d, np.linalg.inv(covariance), d))
+    rate = train_points[:, 2].mean()
+    log_end = np.where(valid_points[:, 2] > 0.5, np.log(rate), np.log(1 - rate))
+    nll = -(log_gauss + log_end).sum()
+    return {"nll_per_point": float(nll / len(valid_points)), "nll_per_sequence": float(nll / len(splits.valid.points))}
+
+
+def plot_samples(panels: list[tuple[str, np.ndarray, int]], path: pathlib.Path) -> None:
+    """One row per ``(title, points [n, 3] in font units, primer points)``; the primer in grey."""
+    figure, axes = plt.subplots(len(panels), 1, figsize=(9, 1.6 * len(panels)))
+    for axis, (title, points, primer) in zip(np.atleast_1d(axes), panels):
+        for stroke in strokes_of(points):
+            axis.plot(stroke[:, 0], stroke[:, 1], color="black", linewidth=1)
+        if primer:
+            for stroke in strokes_of(points[:primer]):
+                axis.plot(stroke[:, 0], stroke[:, 1], color="tab:gray", linewidth=2.5, alpha=0.6)
+        axis.set_aspect("equal")
+        axis.axis("off")
+        axis.set_title(title, fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=70)
+    plt.close(figure)
+
+
+def draw_samples(model: HandwritingModel, params: Any, splits: Splits, config: HandwritingConfig,
+                 path: pathlib.Path) -> None:
+    units = np.array([splits.scale, splits.scale, 1.0], np.float32)
+    key = jax.random.key(config.seed)
+    panels = []
+    for bias in (0.0, config.bias):
+        key, draw = jax.random.split(key)
+        points = sample_strokes(model, params, START, draw, length=config.sample_points, bias=bias)
+        panels.append((f"unconditional, bias {bias}", np.asarray(points) * units, 0))
+    for line in range(2):
+        prime = splits.normalised(splits.valid.points[line])[: len(splits.valid.points[line]) // 2]
+        key, draw = jax.random.split(key)
+        points = sample_strokes(model, params, np.concatenate([START, prime]), draw,
+                                length=config.sample_points // 2, bias=config.bias)
+        both = np.concatenate([prime, np.asarray(points)]) * units
+        panels.append((f"primed with half of {splits.valid.texts[line]!r} ({splits.valid.styles[line].font}), "
+                       f"then sampled, bias {config.bias}", both, len(prime)))
+    plot_samples(panels, path)
+
+
+def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, Any]:
+    """Trains and evaluates; ``texts`` replaces the Shakespeare lines."""
+    splits = Splits.write(texts or shakespeare_lines(config.data_dir or None), config.train_lines,
+                          config.valid_lines, config.seed)
+    rows = {name: [splits.normalised(p) for p in getattr(splits, name).points] for name in ("train", "valid")}
+    model = HandwritingModel(config.hidden_size, config.num_layers, config.num_components)
+    batch_at, per_epoch = make_batch_at(rows["train"], config.batch_size, config.seed)
+    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    params = model.init(init_key, batch_at(0)["inputs"], batch_at(0)["lengths"])
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+
+    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        mixture, _ = model.apply(params, batch["inputs"], batch["lengths"])
+        log_p = mixture_density.log_likelihood(mixture, batch["targets"])
+        real = core.real_steps(batch["lengths"], *log_p.shape)
+        return -(log_p * real).sum() / real.sum(), carry
+
+    loop = train.LoopConfig(
+        steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, checkpoint_every=per_epoch,
+        checkpoints=train.CheckpointConfig(keep_last=1, best_metric="nll_per_point", best_mode="min"),
+        progress=False,
+    )
+    run_dir = pathlib.Path(config.run_dir)
+    evaluate = make_evaluation(model, rows["valid"], splits.scale)
+    began = time.perf_counter()
+    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
+                        evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
+    train_wall_s = time.perf_counter() - began
+    best = train.best_state(loop, state, run_dir)
+    draw_samples(model, best.params, splits, config, run_dir / "samples.png")
+    results = {
+        "config": dataclasses.asdict(config),
+        "parameters": core.count_parameters(best.params),
+        "train_wall_s": train_wall_s,
+        "best_valid_step": int(best.step),
+        "valid": evaluate(best.params),
+        "independent_baseline": independent_baseline(splits),
+        "points_per_line": float(np.mean([len(p) for p in splits.valid.points])),
+        "scale": splits.scale,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"valid: {results['valid']['nll_per_sequence']:.1f} nats per line, {results['valid']['nll_per_point']:.3f} "
+          f"per point (independent baseline {results['independent_baseline']['nll_per_point']:.3f})")
+    print(f"training {train_wall_s:.0f} s; results and samples.png in {run_dir}")
+    return results
+
+
+def parse_config(argv: list[str] | None = None) -> HandwritingConfig:
+    return flags.parse_config(HandwritingConfig, __doc__.splitlines()[0], argv)
+
+
+if __name__ == "__main__":
+    run(parse_config())
