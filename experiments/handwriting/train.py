@@ -1,13 +1,17 @@
-"""Handwriting prediction (Graves 2013, section 4) on synthetic pen trajectories of Shakespeare.
+"""Handwriting prediction and synthesis (Graves 2013, sections 4 and 5) on synthetic pen trajectories of Shakespeare.
 
-    python -m experiments.handwriting.train                 # the full run (--help for options)
+    python -m experiments.handwriting.train                 # prediction (--help for options)
+    python -m experiments.handwriting.train --conditional   # synthesis: write a given text
 
 A stack of LSTM layers with skip connections (input to every layer, every layer to the
 output) and a mixture density output learns to predict the next pen offset and the end of
-each stroke. Keeps the checkpoint best on the validation lines, reports the validation
-negative log-likelihood in nats per sequence and per point (offsets in font units), and
-draws to ``samples.png``: unconditional samples (with and without bias), and primed samples
-that continue the first half of a validation line in its writer's style.
+each stroke; with ``--conditional`` the first layer also moves a soft window over the
+line's characters, which every layer reads. Keeps the checkpoint best on the validation
+lines, reports the validation negative log-likelihood in nats per sequence and per point
+(offsets in font units), and draws to ``samples.png``: unconditional samples (with and
+without bias) and primed samples that continue the first half of a validation line in its
+writer's style; conditional runs write ``--sample-text`` (plain, biased, and primed with a
+validation line's style) and draw the window's weights over time to ``window.png``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import matplotlib
 import numpy as np
 
@@ -28,7 +33,7 @@ from experiments.handwriting.input_pipeline import START, Splits, batch_of, make
 from seqjax import core, models, train
 from seqjax.data.handwriting import strokes_of
 from seqjax.models import mixture_density
-from seqjax.models.handwriting import HandwritingModel, sample_strokes
+from seqjax.models.handwriting import ConditionalHandwritingModel, HandwritingModel, sample_strokes, write_text
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -47,29 +52,44 @@ class HandwritingConfig:
     batch_size: int = 32
     learning_rate: float = 2e-3
     max_grad_norm: float = 5.0
+    conditional: bool = False
+    window_components: int = 10
     sample_points: int = 300
+    sample_text: str = "To be or not"
     bias: float = 1.0
     seed: int = 0
     data_dir: str = ""
     run_dir: str = "runs/handwriting"
 
 
-def make_evaluation(model: HandwritingModel, rows: list[np.ndarray], scale: float):
-    """``params -> {"nll_per_point", "nll_per_sequence"}`` on ``rows`` (normalised points), converted to
-    font units: each point's offset density gains ``2 log(scale)`` nats."""
-    batch = batch_of(rows)
+Model = HandwritingModel | ConditionalHandwritingModel
 
-    @jax.jit
-    def total(params: Any) -> jax.Array:
-        mixture, _ = model.apply(params, batch["inputs"], batch["lengths"])
-        log_p = mixture_density.log_likelihood(mixture, batch["targets"])
-        return -(log_p * core.real_steps(batch["lengths"], *log_p.shape)).sum()
 
+def model_inputs(model: Model, batch: dict) -> tuple:
+    """The arguments of ``model.apply`` (and ``init``) after the parameters, for ``batch``."""
+    if isinstance(model, ConditionalHandwritingModel):
+        return batch["inputs"], batch["text"], batch["text_lengths"], batch["lengths"]
+    return batch["inputs"], batch["lengths"]
+
+
+def summed_log_likelihood(model: Model, params: Any, batch: dict) -> tuple[jax.Array, jax.Array]:
+    """``(sum of log p over the real points, their number)``."""
+    mixture = model.apply(params, *model_inputs(model, batch))[0]
+    log_p = mixture_density.log_likelihood(mixture, batch["targets"])
+    real = core.real_steps(batch["lengths"], *log_p.shape)
+    return jnp.sum(log_p * real), jnp.sum(real)
+
+
+def make_evaluation(model: Model, examples: list, scale: float):
+    """``params -> {"nll_per_point", "nll_per_sequence"}`` on ``examples``, converted to font units:
+    each point's offset density gains ``2 log(scale)`` nats."""
+    batch = batch_of(examples)
+    total = jax.jit(lambda params: summed_log_likelihood(model, params, batch)[0])
     points = int(batch["lengths"].sum())
 
     def evaluate(params: Any) -> dict[str, float]:
-        nll = float(total(params)) + 2.0 * math.log(scale) * points
-        return {"nll_per_point": nll / points, "nll_per_sequence": nll / len(rows)}
+        nll = -float(total(params)) + 2.0 * math.log(scale) * points
+        return {"nll_per_point": nll / points, "nll_per_sequence": nll / len(examples)}
 
     return evaluate
 
@@ -104,6 +124,37 @@ def plot_samples(panels: list[tuple[str, np.ndarray, int]], path: pathlib.Path) 
     plt.close(figure)
 
 
+def plot_window(phi: np.ndarray, text: str, path: pathlib.Path) -> None:
+    """The soft window's weight on each character (rows) at each pen point (columns)."""
+    figure, axis = plt.subplots(figsize=(8, 2.5))
+    axis.imshow(phi[:, : len(text)].T, aspect="auto", origin="lower", cmap="Greys", interpolation="nearest")
+    axis.set_yticks(range(len(text)), [repr(c)[1:-1] or " " for c in text], fontsize=7)
+    axis.set_xlabel("pen point")
+    axis.set_title(f"window weights while writing {text!r}", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=70)
+    plt.close(figure)
+
+
+def draw_written(model: ConditionalHandwritingModel, params: Any, splits: Splits, config: HandwritingConfig,
+                 run_dir: pathlib.Path) -> None:
+    units = np.array([splits.scale, splits.scale, 1.0], np.float32)
+    text = splits.alphabet.encode(list(config.sample_text))
+    prime, prime_text = splits.examples("valid")[0]
+    key, panels = jax.random.key(config.seed), []
+    for bias, primed in ((0.0, False), (config.bias, False), (config.bias, True)):
+        key, draw = jax.random.split(key)
+        options = {"prime": prime, "prime_text": prime_text} if primed else {}
+        points, phi, count = write_text(model, params, text, draw, max_points=config.sample_points, bias=bias,
+                                        **options)
+        points, phi = np.asarray(points)[: int(count)], np.asarray(phi)[: int(count)]
+        style = f", in the style of {splits.valid.texts[0]!r} ({splits.valid.styles[0].font})" if primed else ""
+        panels.append((f"{config.sample_text!r}, bias {bias}{style}: {int(count)} points", points * units, 0))
+        if bias == 0.0:
+            plot_window(phi, config.sample_text, run_dir / "window.png")
+    plot_samples(panels, run_dir / "samples.png")
+
+
 def draw_samples(model: HandwritingModel, params: Any, splits: Splits, config: HandwritingConfig,
                  path: pathlib.Path) -> None:
     units = np.array([splits.scale, splits.scale, 1.0], np.float32)
@@ -128,18 +179,20 @@ def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, 
     """Trains and evaluates; ``texts`` replaces the Shakespeare lines."""
     splits = Splits.write(texts or shakespeare_lines(config.data_dir or None), config.train_lines,
                           config.valid_lines, config.seed)
-    rows = {name: [splits.normalised(p) for p in getattr(splits, name).points] for name in ("train", "valid")}
-    model = HandwritingModel(config.hidden_size, config.num_layers, config.num_components)
-    batch_at, per_epoch = make_batch_at(rows["train"], config.batch_size, config.seed)
+    examples = {name: splits.examples(name) for name in ("train", "valid")}
+    if config.conditional:
+        model = ConditionalHandwritingModel(splits.alphabet.size, config.hidden_size, config.num_layers,
+                                            config.num_components, config.window_components)
+    else:
+        model = HandwritingModel(config.hidden_size, config.num_layers, config.num_components)
+    batch_at, per_epoch = make_batch_at(examples["train"], config.batch_size, config.seed)
     init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, batch_at(0)["inputs"], batch_at(0)["lengths"])
+    params = model.init(init_key, *model_inputs(model, batch_at(0)))
     optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
 
     def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
-        mixture, _ = model.apply(params, batch["inputs"], batch["lengths"])
-        log_p = mixture_density.log_likelihood(mixture, batch["targets"])
-        real = core.real_steps(batch["lengths"], *log_p.shape)
-        return -(log_p * real).sum() / real.sum(), carry
+        log_p, points = summed_log_likelihood(model, params, batch)
+        return -log_p / points, carry
 
     loop = train.LoopConfig(
         steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, checkpoint_every=per_epoch,
@@ -147,13 +200,16 @@ def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, 
         progress=False,
     )
     run_dir = pathlib.Path(config.run_dir)
-    evaluate = make_evaluation(model, rows["valid"], splits.scale)
+    evaluate = make_evaluation(model, examples["valid"], splits.scale)
     began = time.perf_counter()
     state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
                         evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
     train_wall_s = time.perf_counter() - began
     best = train.best_state(loop, state, run_dir)
-    draw_samples(model, best.params, splits, config, run_dir / "samples.png")
+    if config.conditional:
+        draw_written(model, best.params, splits, config, run_dir)
+    else:
+        draw_samples(model, best.params, splits, config, run_dir / "samples.png")
     results = {
         "config": dataclasses.asdict(config),
         "parameters": core.count_parameters(best.params),

@@ -10,13 +10,16 @@ from experiments.handwriting.train import HandwritingConfig, parse_config, run
 WORDS = ["on", "no", "noon", "moon", "mon", "nom"]
 
 
-def test_a_tiny_model_predicts_pen_offsets_below_the_independent_baseline(tmp_path):
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_tiny_model_predicts_pen_offsets_below_the_independent_baseline(tmp_path, conditional):
     texts = [f"{a} {b}" for a in WORDS for b in WORDS]
     config = HandwritingConfig(train_lines=30, valid_lines=6, hidden_size=32, num_layers=2, num_components=4,
-                               epochs=12, batch_size=6, learning_rate=1e-2, sample_points=40, run_dir=str(tmp_path))
+                               epochs=12, batch_size=6, learning_rate=1e-2, conditional=conditional,
+                               window_components=3, sample_points=40, sample_text="moon", run_dir=str(tmp_path))
     results = run(config, texts)
     assert results["valid"]["nll_per_point"] < results["independent_baseline"]["nll_per_point"] - 1.0
     assert (tmp_path / "samples.png").stat().st_size > 0
+    assert (tmp_path / "window.png").exists() == conditional
 
 
 def test_options_are_checked_by_the_command_line():
