@@ -50,7 +50,7 @@ class CaptioningConfig:
     valid_scenes: int = 1_000
     test_scenes: int = 1_000
     attend: bool = True
-    epochs: int = 6
+    epochs: int = 15
     batch_size: int = 64
     learning_rate: float = 2e-3
     max_grad_norm: float = 5.0
@@ -93,7 +93,7 @@ def plot_captions(images: np.ndarray, hypotheses: list[str], references: list[st
     """Up to 6 right captions (top row) and 6 wrong ones (bottom row, in red, with the reference) over their scenes."""
     right = [i for i, (h, r) in enumerate(zip(hypotheses, references)) if h == r][:6]
     wrong = [i for i, (h, r) in enumerate(zip(hypotheses, references)) if h != r][:6]
-    figure, axes = plt.subplots(2, 6, figsize=(15, 6.6))
+    figure, axes = plt.subplots(2, 6, figsize=(15, 8))
     for axis in axes.flat:
         axis.axis("off")
     for axis, i in [*zip(axes[0], right), *zip(axes[1], wrong)]:
