@@ -20,3 +20,11 @@ def relative_error(actual, expected) -> float:
     """``||actual - expected|| / ||expected||`` in float64."""
     actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
     return float(np.linalg.norm(actual - expected) / np.linalg.norm(expected))
+
+
+def randomised(params, seed: int = 1):
+    """A model's parameters with every leaf redrawn as ``0.5 * N(0, 1)`` (biases too), so no term of
+    a reference comparison hides behind a zero initial value."""
+    leaves, treedef = jax.tree.flatten(params)
+    keys = jax.random.split(jax.random.key(seed), len(leaves))
+    return jax.tree.unflatten(treedef, [0.5 * jax.random.normal(k, leaf.shape) for k, leaf in zip(keys, leaves)])

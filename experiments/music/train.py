@@ -107,9 +107,10 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
         checkpoints=train.CheckpointConfig(keep_last=1, best_metric="nll", best_mode="min"), progress=False,
     )
     run_dir = pathlib.Path(config.run_dir)
+    evaluate_valid = make_evaluation(model, rolls["valid"])
     began = time.perf_counter()
     state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=make_evaluation(model, rolls["valid"]),
+                        evaluate=evaluate_valid,
                         checkpoint_extra={"config": dataclasses.asdict(config)})
     train_wall_s = time.perf_counter() - began
     best = train.best_state(loop, state, run_dir)
@@ -127,7 +128,7 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
         "parameters": core.count_parameters(params),
         "train_wall_s": train_wall_s,
         "best_valid_step": int(best.step),
-        "valid": make_evaluation(model, rolls["valid"])(params),
+        "valid": evaluate_valid(params),
         "test": make_evaluation(model, rolls["test"])(params),
         "test_key_frequency_nll": key_frequency_nll(rolls["train"], rolls["test"]),
         "sample_keys_per_step": float(np.asarray(continuation).sum(axis=1).mean()),

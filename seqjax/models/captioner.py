@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from seqjax import core
 from seqjax.models.attention import CrossAttention, Memory, attentional_states
-from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.models.language_model import CellName, carry_from_hidden, recurrent_layer
 
 
 class Captioner(linen.Module):
@@ -57,7 +57,7 @@ class Captioner(linen.Module):
             x = linen.max_pool(jax.nn.relu(convolution(x)), (2, 2), strides=(2, 2))
         grid = x.reshape(x.shape[0], -1, x.shape[-1])
         summary = jnp.tanh(self.bridge(jnp.mean(grid, axis=1)))
-        carry = core.LSTMState(summary, jnp.zeros_like(summary)) if self.cell == "lstm" else summary
+        carry = carry_from_hidden(self.cell, summary)
         cells = jnp.full((grid.shape[0],), grid.shape[1], jnp.int32)
         memory = self.attention.memory(grid, cells) if self.attend else Memory(grid, grid, cells)
         return memory, carry

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.models import mixture_density
-from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.models.language_model import CellName, recurrent_layer, zero_carries
 
 
 class HandwritingModel(linen.Module):
@@ -33,8 +33,7 @@ class HandwritingModel(linen.Module):
     cell: CellName = "lstm"
 
     def zero_carries(self, batch: int) -> tuple[Any, ...]:
-        cell = recurrent_layer(self.cell, self.hidden_size, parent=None).make_cell()
-        return tuple(cell.zero_carry(self.hidden_size, (batch,)) for _ in range(self.num_layers))
+        return zero_carries(self.cell, self.hidden_size, batch, self.num_layers)
 
     @linen.compact
     def __call__(
@@ -129,10 +128,9 @@ class ConditionalHandwritingModel(linen.Module):
         return jnp.zeros(shape).at[2 * self.window_components :].set(-math.log(25.0))
 
     def initial_state(self, batch: int) -> tuple[Any, WindowState, tuple[Any, ...]]:
-        cell = recurrent_layer(self.cell, self.hidden_size, parent=None).make_cell()
+        first, *others = zero_carries(self.cell, self.hidden_size, batch, self.num_layers)
         window = WindowState(jnp.zeros((batch, self.window_components)), jnp.zeros((batch, self.alphabet_size)))
-        others = tuple(cell.zero_carry(self.hidden_size, (batch,)) for _ in range(self.num_layers - 1))
-        return cell.zero_carry(self.hidden_size, (batch,)), window, others
+        return first, window, tuple(others)
 
     @linen.compact
     def __call__(self, points: jax.Array, text: jax.Array, text_lengths: jax.Array,

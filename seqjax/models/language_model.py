@@ -8,7 +8,7 @@ import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
-from seqjax import nn
+from seqjax import core, nn
 from seqjax.core import bad_argument
 
 CellName = Literal["lstm", "gru", "rnn"]
@@ -20,6 +20,18 @@ def recurrent_layer(cell: CellName, hidden_size: int, **module_options: Any) -> 
     if cell not in layers:
         raise bad_argument("cell", f"one of {sorted(layers)}", repr(cell))
     return layers[cell](hidden_size, **module_options)
+
+
+def zero_carries(cell: CellName, hidden_size: int, batch: int, count: int) -> tuple[Any, ...]:
+    """``count`` zero carries ``[batch, hidden_size]`` of the layers ``recurrent_layer(cell, hidden_size)`` builds."""
+    core_cell = recurrent_layer(cell, hidden_size, parent=None).make_cell()
+    return tuple(core_cell.zero_carry(hidden_size, (batch,)) for _ in range(count))
+
+
+def carry_from_hidden(cell: CellName, hidden: jax.Array) -> Any:
+    """The carry whose hidden state is ``hidden [batch, hidden_size]`` (an LSTM's cell state at zero),
+    for starting a decoder from an encoder's summary."""
+    return core.LSTMState(hidden, jnp.zeros_like(hidden)) if cell == "lstm" else hidden
 
 
 class LanguageModel(linen.Module):
@@ -51,8 +63,7 @@ class LanguageModel(linen.Module):
 
     def zero_carries(self, batch: int) -> tuple[Any, ...]:
         """The carries before the first token: zeros, one per layer."""
-        cell = recurrent_layer(self.cell, self.hidden_size, parent=None).make_cell()
-        return tuple(cell.zero_carry(self.hidden_size, (batch,)) for _ in range(self.num_layers))
+        return zero_carries(self.cell, self.hidden_size, batch, self.num_layers)
 
     @linen.compact
     def __call__(

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from seqjax import core, nn
 from seqjax.models.attention import CrossAttention, Memory, ScoreName, attentional_states
 from seqjax.models.encoder_decoder import generate_sequences
-from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.models.language_model import CellName, carry_from_hidden, recurrent_layer
 from seqjax.models.pooling import last_step
 
 
@@ -76,7 +76,7 @@ class Translator(linen.Module):
         outputs, _ = self.encoder(embedded, source_lengths)
         summary = jnp.tanh(self.bridge(last_step(outputs, source_lengths, backward_size=self.encoder_size)))
         outputs = self.dropout(outputs, deterministic=deterministic)
-        carry = core.LSTMState(summary, jnp.zeros_like(summary)) if self.cell == "lstm" else summary
+        carry = carry_from_hidden(self.cell, summary)
         return self.attention.memory(outputs, source_lengths), carry
 
     def decode(

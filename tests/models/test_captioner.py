@@ -9,14 +9,8 @@ import numpy as np
 import pytest
 
 from seqjax import models
-from tests.helpers import relative_error
+from tests.helpers import randomised, relative_error
 from tests.numpy_reference import gate_blocks, lstm
-
-
-def _randomised(params, seed=1):
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(seed), len(leaves))
-    return jax.tree.unflatten(treedef, [0.5 * jax.random.normal(k, x.shape) for k, x in zip(keys, leaves)])
 
 
 def _conv_relu_pool(x, kernel, bias):
@@ -52,7 +46,7 @@ def _setup(attend=True):
     model = models.Captioner(vocab_size=9, embed_size=4, hidden_size=6, channels=(3, 4), attend=attend)
     images = jax.random.uniform(jax.random.key(0), (2, 8, 8))
     token_inputs = jnp.array([[2, 5, 6, 7], [2, 8, 4, 4]])
-    return model, _randomised(model.init(jax.random.key(1), images, token_inputs)), images, token_inputs
+    return model, randomised(model.init(jax.random.key(1), images, token_inputs)), images, token_inputs
 
 
 def test_logits_match_float64_numpy():

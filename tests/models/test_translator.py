@@ -9,15 +9,8 @@ import numpy as np
 import pytest
 
 from seqjax import models
-from tests.helpers import relative_error
+from tests.helpers import randomised, relative_error
 from tests.numpy_reference import gate_blocks, gru
-
-
-def _randomised(params, seed=1):
-    """Every parameter random (biases too), so no term hides behind a zero initial value."""
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(seed), len(leaves))
-    return jax.tree.unflatten(treedef, [0.5 * jax.random.normal(k, x.shape) for k, x in zip(keys, leaves)])
 
 
 def _gru_reference(cell, inputs, h0):
@@ -51,7 +44,7 @@ def _model_and_params(decoder_size=5, **options):
     source = jnp.array([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0]])
     lengths = jnp.array([5, 2])
     target_inputs = jnp.array([[2, 5, 6, 7], [2, 8, 9, 10]])
-    params = _randomised(model.init(jax.random.key(0), source, lengths, target_inputs))
+    params = randomised(model.init(jax.random.key(0), source, lengths, target_inputs))
     return model, params, source, lengths, target_inputs
 
 
