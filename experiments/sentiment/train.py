@@ -2,13 +2,17 @@
 
     python -m experiments.sentiment.train --pooling max               # fold 1 of 10 (a fixed 90/10 split)
     python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
+    python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
 
 The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.
 Each fold builds its vocabulary from its training part alone (tokens seen fewer than
 ``--min-word-count`` times map to the unknown id), keeps a seeded 10 % of that part as a
 development set, trains for up to ``--epochs`` epochs with random embeddings, and reports
 accuracy on its held-out tenth with the parameters of the epoch best on the development set
-(early stopping, as Kim 2014 did). Writes ``<run_dir>/results.json``.
+(early stopping, as Kim 2014 did). With ``--ensemble N`` each fold trains N models that differ
+in initialisation, dropout and batch order (seeds ``seed .. seed + N - 1``; the development set
+stays the same) and classifies with their mean probabilities; the members' own accuracies are
+reported too. Writes ``<run_dir>/results.json``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class SentimentConfig:
     hidden_size: int = 64
     dropout_rate: float = 0.5
     min_word_count: int = 2
+    ensemble: int = 1
     seed: int = 0
     data_dir: str = ""
     run_dir: str = "runs/sentiment"
@@ -59,26 +64,30 @@ def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarr
     return pad_to(rows, round_up(int(lengths.max()), LENGTH_MULTIPLE)), lengths
 
 
-def make_accuracy(model: models.SentenceClassifier, part: tuple, lexicon: Lexicon):
-    """``params -> accuracy`` on ``part = (sentences, labels)``."""
-    tokens, lengths = encode(part[0], lexicon)
+def make_probabilities(model: models.SentenceClassifier, sentences: list[tuple[str, ...]], lexicon: Lexicon):
+    """``params -> probabilities [len(sentences), 2]``."""
+    tokens, lengths = encode(sentences, lexicon)
 
     @jax.jit
     def predict(params: Any, tokens: jax.Array, lengths: jax.Array) -> jax.Array:
-        return jnp.argmax(model.apply(params, tokens, lengths), axis=-1)
+        return jax.nn.softmax(model.apply(params, tokens, lengths), axis=-1)
 
-    def accuracy(params: Any) -> float:
-        predicted = np.concatenate([
+    def probabilities(params: Any) -> np.ndarray:
+        return np.concatenate([
             np.asarray(predict(params, tokens[i : i + 500], lengths[i : i + 500])) for i in range(0, len(lengths), 500)
         ])
-        return float(np.mean(predicted == part[1]))
 
-    return accuracy
+    return probabilities
 
 
-def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> float:
-    """Trains on ``train_part = (sentences, labels)`` (early-stopped on 10 % of it) and returns
-    the accuracy on ``test_part``."""
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
+
+
+def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
+    """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (each early-stopped
+    on the same 10 % of it) and returns each one's probabilities ``[len(test_part[1]), 2]`` on
+    ``test_part``."""
     order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
     dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
     dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
@@ -90,7 +99,21 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
         vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size, hidden_size=config.hidden_size,
         cell=config.cell, pooling=config.pooling, dropout_rate=config.dropout_rate,
     )
-    rows_at, per_epoch = shuffled_batch_rows(len(labels), config.batch_size, config.seed)
+    dev_probabilities = make_probabilities(model, dev_part[0], lexicon)
+    test_probabilities = make_probabilities(model, test_part[0], lexicon)
+    return [
+        test_probabilities(train_member(config, config.seed + member, model, (tokens, lengths, labels),
+                                        lambda p: accuracy(dev_probabilities(p), dev_part[1]), run_dir / f"member-{member}"))
+        for member in range(config.ensemble)
+    ]
+
+
+def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: tuple,
+                 dev_accuracy, run_dir: pathlib.Path) -> Any:
+    """Trains ``model`` on ``data = (tokens, lengths, labels)`` from ``seed`` and returns the
+    parameters of the epoch with the best ``dev_accuracy(params)``."""
+    tokens, lengths, labels = data
+    rows_at, per_epoch = shuffled_batch_rows(len(labels), config.batch_size, seed)
 
     def batch_at(step: int) -> dict[str, np.ndarray]:
         rows = rows_at(step)
@@ -102,42 +125,47 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
         one_hot = jax.nn.one_hot(batch["labels"], 2)
         return -jnp.mean(jnp.sum(one_hot * jax.nn.log_softmax(logits), axis=-1)), carry
 
-    dev_accuracy = make_accuracy(model, dev_part, lexicon)
     best = {"accuracy": -1.0, "params": None}
 
     def evaluate(params: Any) -> dict[str, float]:
-        accuracy = dev_accuracy(params)
-        if accuracy > best["accuracy"]:
-            best.update(accuracy=accuracy, params=params)
-        return {"dev_accuracy": accuracy}
+        score = dev_accuracy(params)
+        if score > best["accuracy"]:
+            best.update(accuracy=score, params=params)
+        return {"dev_accuracy": score}
 
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    init_key, rng = jax.random.split(jax.random.key(seed))
     params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
     optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
     loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, progress=False)
     train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir, evaluate=evaluate)
-    return make_accuracy(model, test_part, lexicon)(best["params"])
+    return best["params"]
 
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     """Cross-validates ``config`` on rt-polarity (or on ``data`` = ``(sentences, labels)``)."""
     if config.pooling not in models.POOLINGS:
         raise ValueError(f"pooling: expected one of {models.POOLINGS}, received {config.pooling!r}")
+    if config.ensemble < 1:
+        raise ValueError(f"ensemble: expected a number of models >= 1, received {config.ensemble}")
     sentences, labels = data or load_rt_polarity(config.data_dir or None)
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
-    accuracies, began = [], time.perf_counter()
+    accuracies, member_accuracies, began = [], [], time.perf_counter()
     for fold, held_out in enumerate(folds[: config.folds]):
         keep = np.setdiff1d(np.arange(len(labels)), held_out)
         part = lambda rows: ([sentences[i] for i in rows], labels[rows])  # noqa: E731
-        accuracy = train_fold(config, part(keep), part(held_out), run_dir / f"fold-{fold}")
-        accuracies.append(accuracy)
-        print(f"fold {fold + 1}/{config.folds}: accuracy {100 * accuracy:.2f} %", flush=True)
+        members = train_fold(config, part(keep), part(held_out), run_dir / f"fold-{fold}")
+        member_accuracies.append([accuracy(p, labels[held_out]) for p in members])
+        accuracies.append(accuracy(np.mean(members, axis=0), labels[held_out]))
+        print(f"fold {fold + 1}/{config.folds}: accuracy {100 * accuracies[-1]:.2f} % "
+              f"(members {', '.join(f'{100 * a:.2f}' for a in member_accuracies[-1])})", flush=True)
     results = {
         "config": dataclasses.asdict(config),
         "fold_accuracies": accuracies,
         "mean_accuracy": float(np.mean(accuracies)),
         "std_accuracy": float(np.std(accuracies)),
+        "member_accuracies": member_accuracies,
+        "mean_member_accuracy": float(np.mean(member_accuracies)),
         "wall_s": time.perf_counter() - began,
         "date": time.strftime("%Y-%m-%d"),
     }

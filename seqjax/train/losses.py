@@ -45,3 +45,10 @@ def sequence_bernoulli_nll(logits: jax.Array, targets: jax.Array, lengths: jax.A
     logits = logits.astype(jnp.float32)
     per_unit = jnp.maximum(logits, 0.0) - logits * targets + jnp.log1p(jnp.exp(-jnp.abs(logits)))
     return jnp.sum(jnp.sum(per_unit, axis=-1) * mask) / jnp.maximum(jnp.sum(mask), 1.0)
+
+
+def gaussian_nll(mean: jax.Array, scale: jax.Array, targets: jax.Array) -> jax.Array:
+    """Mean negative log-likelihood in nats of ``targets`` under independent Gaussians with
+    ``mean`` and standard deviation ``scale`` (all of one shape)."""
+    z = (targets - mean) / scale
+    return jnp.mean(0.5 * jnp.log(2.0 * jnp.pi) + jnp.log(scale) + 0.5 * z * z)

@@ -1,0 +1,191 @@
+"""Forecasting Airline, Uschange and solar with a recurrent forecaster, against seasonal naive,
+a fixed-window MLP and each series' statistical model (``baselines``), measured in one run.
+
+    python -m experiments.timeseries.forecast                   # all three series, 3 seeds
+    python -m experiments.timeseries.forecast --series Airline
+
+The last ``horizon`` steps of each series are held out (Airline 24 months, Uschange 8
+quarters, solar one day of 48 half hours; see ``input_pipeline.SERIES``). The RNN (a GRU over
+the context window) and the MLP (the window flattened) are trained on every window of the
+history with the Gaussian negative log-likelihood (early-stopped on the validation windows,
+those whose future lies in the history's last ``horizon`` steps) and forecast all ``horizon`` steps at once
+(direct multi-step) with a mean and a standard deviation each, as residuals from a baseline
+forecast made from the window (its level, or its last season; see ``input_pipeline``); the
+80 % interval is the
+central one of that Gaussian. Reports MASE (scaled by the in-sample seasonal naive error),
+sMAPE and the 80 % interval's coverage for every method, mean ± std over the seeds for the
+two networks, with their parameter counts; writes ``<run_dir>/results.json`` and a plot per
+series (history, held-out values, forecasts, the RNN's interval) to ``--figures-dir``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import time
+from typing import Any
+
+import jax
+import matplotlib
+import numpy as np
+
+from experiments import flags
+from experiments.timeseries.baselines import STATISTICAL_MODELS, statistical_forecast
+from experiments.timeseries.input_pipeline import SERIES, Prepared, Windows, prepare
+from seqjax import train
+from seqjax.data.timeseries import load_forecasting
+from seqjax.models.forecaster import RecurrentForecaster, WindowMLP
+from seqjax.train.forecast_metrics import gaussian_interval, interval_coverage, mase, seasonal_naive, smape
+from seqjax.train.losses import gaussian_nll
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+LEVEL = 0.8
+
+
+@dataclasses.dataclass(frozen=True)
+class ForecastConfig:
+    """Every option of a run (each is a command-line flag)."""
+
+    series: str = "all"
+    cell: str = "gru"
+    hidden_size: int = 32
+    mlp_hidden_size: int = 64
+    steps: int = 1500
+    eval_every: int = 25
+    learning_rate: float = 3e-3
+    max_grad_norm: float = 1.0
+    seeds: int = 3
+    data_dir: str = ""
+    run_dir: str = "runs/timeseries-forecast"
+    figures_dir: str = "experiments/timeseries/figures"
+
+
+def parameter_count(params: Any) -> int:
+    return int(sum(leaf.size for leaf in jax.tree.leaves(params)))
+
+
+def fit_network(config: ForecastConfig, model: Any, prepared: Prepared, seed: int, run_dir: pathlib.Path) -> dict:
+    """Trains ``model`` (full batch: every fitting window), keeps the parameters with the best
+    validation likelihood (checked every ``config.eval_every`` steps) and returns their forecast
+    in the series' units: ``{"mean", "lower", "upper"}`` ``[horizon]`` and ``"parameters"``."""
+    def nll(params: Any, windows: Windows) -> jax.Array:
+        forecast = model.apply(params, windows.contexts, windows.future_inputs)
+        return gaussian_nll(forecast.mean, forecast.scale, windows.residuals)
+
+    valid_nll = jax.jit(nll)
+    best = {"loss": np.inf, "params": None}
+
+    def evaluate(params: Any) -> dict[str, float]:
+        loss = float(valid_nll(params, prepared.valid))
+        if loss < best["loss"]:
+            best.update(loss=loss, params=params)
+        return {"loss": loss}
+
+    params = model.init(jax.random.key(seed), prepared.last.contexts, prepared.last.future_inputs)
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+    loop = train.LoopConfig(steps=config.steps, log_every=config.steps // 5, eval_every=config.eval_every,
+                            progress=False)
+    train.train(loop, train.TrainState.create(params, optimizer, jax.random.key(seed)),
+                lambda p, batch, carry, rng: (nll(p, batch), carry), lambda step: prepared.fit, run_dir,
+                evaluate=evaluate, tokens_in=lambda batch: batch.contexts.shape[0])
+    forecast = model.apply(best["params"], *prepared.last[:2])
+    lower, upper = gaussian_interval(forecast.mean[0], forecast.scale[0], LEVEL)
+    return {"mean": prepared.to_original(forecast.mean[0]), "lower": prepared.to_original(lower),
+            "upper": prepared.to_original(upper),
+            "parameters": parameter_count(params)}
+
+
+def scores(prepared: Prepared, forecast: dict) -> dict[str, float]:
+    spec = prepared.spec
+    result = {"mase": mase(prepared.future, forecast["mean"], prepared.history, spec.season),
+              "smape": smape(prepared.future, forecast["mean"])}
+    if "lower" in forecast:
+        result["coverage80"] = interval_coverage(prepared.future, forecast["lower"], forecast["upper"])
+    return result
+
+
+def summarise(runs: list[dict]) -> dict[str, Any]:
+    """Mean and std over seeds of each score."""
+    names = [k for k in runs[0] if k != "parameters"]
+    summary = {k: float(np.mean([r[k] for r in runs])) for k in names}
+    summary.update({f"{k}_std": float(np.std([r[k] for r in runs])) for k in names})
+    return summary
+
+
+def plot(prepared: Prepared, forecasts: dict[str, dict], path: pathlib.Path) -> None:
+    """History (the last 4 horizons), held-out values, each forecast, the RNN's 80 % interval."""
+    spec, cut = prepared.spec, len(prepared.history)
+    shown = min(cut, 4 * spec.horizon)
+    before, after = np.arange(cut - shown, cut), np.arange(cut, cut + spec.horizon)
+    figure, axes = plt.subplots(figsize=(8, 3.2), dpi=100)
+    axes.plot(before, prepared.history[-shown:], color="black", lw=1, label="history")
+    axes.plot(after, prepared.future, color="black", lw=1, ls=":", label="held out")
+    rnn = forecasts["rnn"]
+    axes.fill_between(after, rnn["lower"], rnn["upper"], color="tab:blue", alpha=0.2, label="RNN 80 % interval")
+    styles = {"rnn": ("tab:blue", "RNN"), "mlp": ("tab:orange", "MLP"), "statistical": ("tab:green", "statistical"),
+              "seasonal_naive": ("tab:gray", "seasonal naive")}
+    for name, (color, label) in styles.items():
+        axes.plot(after, forecasts[name]["mean"], color=color, lw=1.2, label=label)
+    axes.set_title(f"{spec.name}: {spec.target}, {spec.horizon} steps ahead")
+    axes.legend(fontsize=7, ncol=3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def forecast_series(config: ForecastConfig, prepared: Prepared, columns: dict[str, np.ndarray],
+                    run_dir: pathlib.Path) -> tuple[dict[str, Any], dict[str, dict]]:
+    spec = prepared.spec
+    networks = {
+        "rnn": RecurrentForecaster(spec.horizon, config.hidden_size, config.cell),
+        "mlp": WindowMLP(spec.horizon, config.mlp_hidden_size),
+    }
+    result: dict[str, Any] = {}
+    forecasts: dict[str, dict] = {}
+    for name, model in networks.items():
+        began = time.perf_counter()
+        runs = [fit_network(config, model, prepared, seed, run_dir / name / f"seed-{seed}") for seed in range(config.seeds)]
+        forecasts[name] = runs[0]
+        result[name] = {**summarise([scores(prepared, r) for r in runs]), "parameters": runs[0]["parameters"],
+                        "wall_s": time.perf_counter() - began}
+    forecasts["seasonal_naive"] = {"mean": seasonal_naive(prepared.history, spec.horizon, spec.season)}
+    forecasts["statistical"] = statistical_forecast(spec, columns, LEVEL)
+    result["seasonal_naive"] = scores(prepared, forecasts["seasonal_naive"])
+    result["statistical"] = {**scores(prepared, forecasts["statistical"]), "model": STATISTICAL_MODELS[spec.name]}
+    return result, forecasts
+
+
+def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = None) -> dict[str, Any]:
+    """Forecasts every series (``data``: name -> columns; else the shared data's)."""
+    names = tuple(SERIES) if config.series == "all" else (config.series,)
+    run_dir = pathlib.Path(config.run_dir)
+    results: dict[str, Any] = {"config": dataclasses.asdict(config), "date": time.strftime("%Y-%m-%d"), "series": {}}
+    for name in names:
+        began = time.perf_counter()
+        columns = data[name] if data is not None else load_forecasting(name, config.data_dir or None)
+        prepared = prepare(SERIES[name], columns)
+        result, forecasts = forecast_series(config, prepared, columns, run_dir / name)
+        result["wall_s"] = time.perf_counter() - began
+        results["series"][name] = result
+        if config.figures_dir:
+            plot(prepared, forecasts, pathlib.Path(config.figures_dir) / f"forecast_{name}.png")
+        for method in ("rnn", "mlp", "statistical", "seasonal_naive"):
+            r = result[method]
+            coverage = f", 80 % coverage {100 * r['coverage80']:.0f} %" if "coverage80" in r else ""
+            print(f"{name:9s} {method:15s} MASE {r['mase']:.3f}  sMAPE {r['smape']:6.2f}{coverage}", flush=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    return results
+
+
+def parse_config(argv: list[str] | None = None) -> ForecastConfig:
+    choices = {"series": ("all", *SERIES), "cell": ("lstm", "gru")}
+    return flags.parse_config(ForecastConfig, __doc__.splitlines()[0], argv, choices)
+
+
+if __name__ == "__main__":
+    run(parse_config())
