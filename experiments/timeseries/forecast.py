@@ -1,21 +1,21 @@
 """Forecasting Airline, Uschange and solar with a recurrent forecaster, against seasonal naive,
 a fixed-window MLP and each series' statistical model (``baselines``), measured in one run.
 
-    python -m experiments.timeseries.forecast                   # all three series, 3 seeds
+    python -m experiments.timeseries.forecast                   # all three series, 5 seeds
     python -m experiments.timeseries.forecast --series Airline
 
 The last ``horizon`` steps of each series are held out (Airline 24 months, Uschange 8
 quarters, solar one day of 48 half hours; see ``input_pipeline.SERIES``). The RNN (a GRU over
 the context window) and the MLP (the window flattened) are trained on every window of the
-history with the Gaussian negative log-likelihood (early-stopped on the validation windows,
-those whose future lies in the history's last ``horizon`` steps) and forecast all ``horizon`` steps at once
-(direct multi-step) with a mean and a standard deviation each, as residuals from a baseline
-forecast made from the window (its level, or its last season; see ``input_pipeline``); the
-80 % interval is the
-central one of that Gaussian. Reports MASE (scaled by the in-sample seasonal naive error),
-sMAPE and the 80 % interval's coverage for every method, mean ± std over the seeds for the
-two networks, with their parameter counts; writes ``<run_dir>/results.json`` and a plot per
-series (history, held-out values, forecasts, the RNN's interval) to ``--figures-dir``.
+history with the Gaussian negative log-likelihood, early-stopped on the validation windows
+(those whose future lies in the history's last ``horizon`` steps), and forecast all
+``horizon`` steps at once (direct multi-step), a mean and a standard deviation each, as
+residuals from a baseline forecast made from the window (its last season, its level, or zero;
+see ``input_pipeline``); the 80 % interval is the central one of that Gaussian. Reports MASE
+(scaled by the in-sample seasonal naive error), sMAPE and the 80 % interval's coverage for
+every method, mean ± std over the seeds for the two networks, with their parameter counts,
+and the scores of the networks' baseline alone; writes ``<run_dir>/results.json`` and a plot
+per series (history, held-out values, forecasts, the RNN's interval) to ``--figures-dir``.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ class ForecastConfig:
 
     series: str = "all"
     cell: str = "gru"
-    hidden_size: int = 32
+    hidden_size: int = 16
     mlp_hidden_size: int = 64
+    dropout_rate: float = 0.5
     steps: int = 1500
-    eval_every: int = 25
-    learning_rate: float = 3e-3
+    eval_every: int = 10
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.1
     max_grad_norm: float = 1.0
-    seeds: int = 3
+    seeds: int = 5
     data_dir: str = ""
     run_dir: str = "runs/timeseries-forecast"
     figures_dir: str = "experiments/timeseries/figures"
@@ -71,8 +73,10 @@ def fit_network(config: ForecastConfig, model: Any, prepared: Prepared, seed: in
     """Trains ``model`` (full batch: every fitting window), keeps the parameters with the best
     validation likelihood (checked every ``config.eval_every`` steps) and returns their forecast
     in the series' units: ``{"mean", "lower", "upper"}`` ``[horizon]`` and ``"parameters"``."""
-    def nll(params: Any, windows: Windows) -> jax.Array:
-        forecast = model.apply(params, windows.contexts, windows.future_inputs)
+
+    def nll(params: Any, windows: Windows, rng: jax.Array | None = None) -> jax.Array:
+        forecast = model.apply(params, windows.contexts, windows.future_inputs, deterministic=rng is None,
+                               rngs=None if rng is None else {"dropout": rng})
         return gaussian_nll(forecast.mean, forecast.scale, windows.residuals)
 
     valid_nll = jax.jit(nll)
@@ -85,11 +89,13 @@ def fit_network(config: ForecastConfig, model: Any, prepared: Prepared, seed: in
         return {"loss": loss}
 
     params = model.init(jax.random.key(seed), prepared.last.contexts, prepared.last.future_inputs)
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+    optimizer = train.make_optimizer(train.OptimizerConfig(
+        "adamw" if config.weight_decay else "adam", config.learning_rate, config.max_grad_norm,
+        weight_decay=config.weight_decay))
     loop = train.LoopConfig(steps=config.steps, log_every=config.steps // 5, eval_every=config.eval_every,
                             progress=False)
     train.train(loop, train.TrainState.create(params, optimizer, jax.random.key(seed)),
-                lambda p, batch, carry, rng: (nll(p, batch), carry), lambda step: prepared.fit, run_dir,
+                lambda p, batch, carry, rng: (nll(p, batch, rng), carry), lambda step: prepared.fit, run_dir,
                 evaluate=evaluate, tokens_in=lambda batch: batch.contexts.shape[0])
     forecast = model.apply(best["params"], *prepared.last[:2])
     lower, upper = gaussian_interval(forecast.mean[0], forecast.scale[0], LEVEL)
@@ -109,9 +115,8 @@ def scores(prepared: Prepared, forecast: dict) -> dict[str, float]:
 
 def summarise(runs: list[dict]) -> dict[str, Any]:
     """Mean and std over seeds of each score."""
-    names = [k for k in runs[0] if k != "parameters"]
-    summary = {k: float(np.mean([r[k] for r in runs])) for k in names}
-    summary.update({f"{k}_std": float(np.std([r[k] for r in runs])) for k in names})
+    summary = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+    summary.update({f"{k}_std": float(np.std([r[k] for r in runs])) for k in runs[0]})
     return summary
 
 
@@ -141,18 +146,20 @@ def forecast_series(config: ForecastConfig, prepared: Prepared, columns: dict[st
                     run_dir: pathlib.Path) -> tuple[dict[str, Any], dict[str, dict]]:
     spec = prepared.spec
     networks = {
-        "rnn": RecurrentForecaster(spec.horizon, config.hidden_size, config.cell),
-        "mlp": WindowMLP(spec.horizon, config.mlp_hidden_size),
+        "rnn": RecurrentForecaster(spec.horizon, config.hidden_size, config.cell, dropout_rate=config.dropout_rate),
+        "mlp": WindowMLP(spec.horizon, config.mlp_hidden_size, dropout_rate=config.dropout_rate),
     }
     result: dict[str, Any] = {}
     forecasts: dict[str, dict] = {}
     for name, model in networks.items():
         began = time.perf_counter()
-        runs = [fit_network(config, model, prepared, seed, run_dir / name / f"seed-{seed}") for seed in range(config.seeds)]
+        runs = [fit_network(config, model, prepared, seed, run_dir / name / f"seed-{seed}")
+                for seed in range(config.seeds)]
         forecasts[name] = runs[0]
         result[name] = {**summarise([scores(prepared, r) for r in runs]), "parameters": runs[0]["parameters"],
                         "wall_s": time.perf_counter() - began}
     forecasts["seasonal_naive"] = {"mean": seasonal_naive(prepared.history, spec.horizon, spec.season)}
+    result["networks_baseline"] = scores(prepared, {"mean": prepared.to_original(np.zeros(spec.horizon))})
     forecasts["statistical"] = statistical_forecast(spec, columns, LEVEL)
     result["seasonal_naive"] = scores(prepared, forecasts["seasonal_naive"])
     result["statistical"] = {**scores(prepared, forecasts["statistical"]), "model": STATISTICAL_MODELS[spec.name]}

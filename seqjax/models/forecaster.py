@@ -54,33 +54,41 @@ class GaussianHead(linen.Module):
 
 
 class RecurrentForecaster(linen.Module):
-    """Call: ``(context [batch, time, features], future_inputs [batch, horizon, known] | None)``
-    -> ``GaussianForecast`` ``[batch, horizon]``, from the top layer's output at the last step
-    of the context (and the future inputs, see ``GaussianHead``)."""
+    """Call: ``(context [batch, time, features], future_inputs [batch, horizon, known] | None,
+    *, deterministic=True)`` -> ``GaussianForecast`` ``[batch, horizon]``, from the top layer's
+    output at the last step of the context (and the future inputs, see ``GaussianHead``).
+    ``dropout_rate`` drops that output's units in training (rng ``"dropout"``)."""
 
     horizon: int
     hidden_size: int = 64
     cell: CellName = "gru"
     num_layers: int = 1
+    dropout_rate: float = 0.0
 
     @linen.compact
-    def __call__(self, context: jax.Array, future_inputs: jax.Array | None = None) -> GaussianForecast:
+    def __call__(self, context: jax.Array, future_inputs: jax.Array | None = None, *,
+                 deterministic: bool = True) -> GaussianForecast:
         outputs, _ = nn.stack(recurrent_layer(self.cell, self.hidden_size), self.num_layers)(context)
-        return GaussianHead(self.horizon, name="head")(outputs[:, -1], future_inputs)
+        features = linen.Dropout(self.dropout_rate)(outputs[:, -1], deterministic=deterministic)
+        return GaussianHead(self.horizon, name="head")(features, future_inputs)
 
 
 class WindowMLP(linen.Module):
-    """Call: ``(context [batch, time, features], future_inputs [batch, horizon, known] | None)``
-    -> ``GaussianForecast`` ``[batch, horizon]``: the window flattened, ``num_layers`` ReLU
-    layers of ``hidden_size``, the Gaussian head (which takes the future inputs)."""
+    """Call: ``(context [batch, time, features], future_inputs [batch, horizon, known] | None,
+    *, deterministic=True)`` -> ``GaussianForecast`` ``[batch, horizon]``: the window
+    flattened, ``num_layers`` ReLU layers of ``hidden_size`` (each output dropped at
+    ``dropout_rate`` in training), the Gaussian head (which takes the future inputs)."""
 
     horizon: int
     hidden_size: int = 64
     num_layers: int = 1
+    dropout_rate: float = 0.0
 
     @linen.compact
-    def __call__(self, context: jax.Array, future_inputs: jax.Array | None = None) -> GaussianForecast:
+    def __call__(self, context: jax.Array, future_inputs: jax.Array | None = None, *,
+                 deterministic: bool = True) -> GaussianForecast:
         x = context.reshape(context.shape[0], -1)
         for index in range(self.num_layers):
             x = jax.nn.relu(linen.Dense(self.hidden_size, name=f"hidden_{index}")(x))
+            x = linen.Dropout(self.dropout_rate)(x, deterministic=deterministic)
         return GaussianHead(self.horizon, name="head")(x, future_inputs)

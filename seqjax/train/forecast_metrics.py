@@ -45,7 +45,8 @@ def mase(actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, season: 
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     actual, forecast = _as_pair(actual, forecast)
     denominator = np.abs(actual) + np.abs(forecast)
-    terms = np.where(denominator > 0, 2.0 * np.abs(actual - forecast) / np.where(denominator > 0, denominator, 1.0), 0.0)
+    safe = np.where(denominator > 0, denominator, 1.0)
+    terms = np.where(denominator > 0, 2.0 * np.abs(actual - forecast) / safe, 0.0)
     return float(100.0 * np.mean(terms))
 
 

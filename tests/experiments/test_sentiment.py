@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -36,3 +38,19 @@ def test_every_pooling_learns_well_above_chance(tmp_path, pooling):
 def test_bad_pooling_is_refused_by_the_command_line():
     with pytest.raises(SystemExit):
         parse_config(["--pooling", "median"])
+
+
+def test_an_ensemble_reports_its_members_and_one_member_is_its_own_ensemble(tmp_path):
+    config = SentimentConfig(pooling="max", epochs=2, batch_size=20, embed_size=8, hidden_size=8, ensemble=2,
+                             dropout_rate=0.1, learning_rate=1e-2, min_word_count=1, run_dir=str(tmp_path / "two"))
+    results = run(config, _data(200))
+    assert len(results["member_accuracies"][0]) == 2
+    assert results["mean_accuracy"] > 0.6 and results["mean_member_accuracy"] > 0.6
+    single = run(dataclasses.replace(config, ensemble=1, run_dir=str(tmp_path / "one")), _data(200))
+    assert single["fold_accuracies"] == [single["member_accuracies"][0][0]]
+    assert single["member_accuracies"][0][0] == results["member_accuracies"][0][0]  # member 0: the same seed
+
+
+def test_an_empty_ensemble_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"ensemble: expected a number of models >= 1, received 0"):
+        run(SentimentConfig(ensemble=0, run_dir=str(tmp_path)), _data(50))
