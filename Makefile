@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 DEMO_DIR ?= runs/demo
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: $(VENV)/.installed-package
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
+
+# Opens the course notebooks (notebooks/) in JupyterLab.
+notebooks: $(VENV)/.installed-dev
+	$(PIP) -e '.[dev,peers,experiments,notebooks]'
+	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m seqjax.bench --out bench-results

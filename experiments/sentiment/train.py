@@ -3,6 +3,7 @@
     python -m experiments.sentiment.train --pooling max               # fold 1 of 10 (a fixed 90/10 split)
     python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
     python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
+    python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max,attention --cell lstm,gru
 
 The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.
 Each fold builds its vocabulary from its training part alone (tokens seen fewer than
@@ -12,7 +13,10 @@ accuracy on its held-out tenth with the parameters of the epoch best on the deve
 (early stopping, as Kim 2014 did). With ``--ensemble N`` each fold trains N models that differ
 in initialisation, dropout and batch order (seeds ``seed .. seed + N - 1``; the development set
 stays the same) and classifies with their mean probabilities; the members' own accuracies are
-reported too. Writes ``<run_dir>/results.json``.
+reported too. ``--pooling`` and ``--cell`` take comma-separated lists, so that an ensemble can
+mix architectures: the members take every (cell, pooling) pair in turn, the pooling changing
+fastest (``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention,
+gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``.
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
 
 LENGTH_MULTIPLE = 16
+CELLS = ("lstm", "gru", "rnn")
 
 
 @dataclasses.dataclass(frozen=True)
 class SentimentConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag). ``pooling`` and ``cell`` are one name
+    or comma-separated names that the ensemble's members take in turn."""
 
     pooling: str = "max"
     cell: str = "lstm"
@@ -54,6 +60,14 @@ class SentimentConfig:
     seed: int = 0
     data_dir: str = ""
     run_dir: str = "runs/sentiment"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("pooling", models.POOLINGS), ("cell", CELLS)):
+            if not set(getattr(self, name).split(",")) <= set(allowed):
+                raise ValueError(f"{name}: expected one of {allowed} or several of them separated by commas, "
+                                 f"received {getattr(self, name)!r}")
+        if self.ensemble < 1:
+            raise ValueError(f"ensemble: expected a number of models >= 1, received {self.ensemble}")
 
 
 def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
@@ -84,6 +98,12 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
 
 
+def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
+    """``(cell, pooling)`` of each ensemble member: every pair in turn, the pooling changing fastest."""
+    poolings, cells = config.pooling.split(","), config.cell.split(",")
+    return [(cells[m // len(poolings) % len(cells)], poolings[m % len(poolings)]) for m in range(config.ensemble)]
+
+
 def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
     """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (each early-stopped
     on the same 10 % of it) and returns each one's probabilities ``[len(test_part[1]), 2]`` on
@@ -95,17 +115,22 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
     lexicon = Lexicon.build(train_part[0], min_count=config.min_word_count)
     tokens, lengths = encode(train_part[0], lexicon)
     labels = train_part[1]
-    model = models.SentenceClassifier(
-        vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size, hidden_size=config.hidden_size,
-        cell=config.cell, pooling=config.pooling, dropout_rate=config.dropout_rate,
-    )
-    dev_probabilities = make_probabilities(model, dev_part[0], lexicon)
-    test_probabilities = make_probabilities(model, test_part[0], lexicon)
-    return [
-        test_probabilities(train_member(config, config.seed + member, model, (tokens, lengths, labels),
-                                        lambda p: accuracy(dev_probabilities(p), dev_part[1]), run_dir / f"member-{member}"))
-        for member in range(config.ensemble)
-    ]
+    architectures = {}  # (cell, pooling) -> (model, dev probabilities, test probabilities), compiled once
+    members = []
+    for member, architecture in enumerate(member_architectures(config)):
+        if architecture not in architectures:
+            model = models.SentenceClassifier(
+                vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size,
+                hidden_size=config.hidden_size, cell=architecture[0], pooling=architecture[1],
+                dropout_rate=config.dropout_rate,
+            )
+            architectures[architecture] = (model, make_probabilities(model, dev_part[0], lexicon),
+                                           make_probabilities(model, test_part[0], lexicon))
+        model, dev_probabilities, test_probabilities = architectures[architecture]
+        params = train_member(config, config.seed + member, model, (tokens, lengths, labels),
+                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), run_dir / f"member-{member}")
+        members.append(test_probabilities(params))
+    return members
 
 
 def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: tuple,
@@ -143,10 +168,6 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     """Cross-validates ``config`` on rt-polarity (or on ``data`` = ``(sentences, labels)``)."""
-    if config.pooling not in models.POOLINGS:
-        raise ValueError(f"pooling: expected one of {models.POOLINGS}, received {config.pooling!r}")
-    if config.ensemble < 1:
-        raise ValueError(f"ensemble: expected a number of models >= 1, received {config.ensemble}")
     sentences, labels = data or load_rt_polarity(config.data_dir or None)
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
@@ -164,6 +185,7 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
         "fold_accuracies": accuracies,
         "mean_accuracy": float(np.mean(accuracies)),
         "std_accuracy": float(np.std(accuracies)),
+        "member_architectures": ["/".join(pair) for pair in member_architectures(config)],
         "member_accuracies": member_accuracies,
         "mean_member_accuracy": float(np.mean(member_accuracies)),
         "wall_s": time.perf_counter() - began,
@@ -177,8 +199,7 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
 
 
 def parse_config(argv: list[str] | None = None) -> SentimentConfig:
-    choices = {"pooling": models.POOLINGS, "cell": ("lstm", "gru", "rnn")}
-    return flags.parse_config(SentimentConfig, __doc__.splitlines()[0], argv, choices)
+    return flags.parse_config(SentimentConfig, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from experiments.sentiment.train import SentimentConfig, parse_config, run
+from experiments.sentiment.train import SentimentConfig, member_architectures, parse_config, run
 from seqjax import models
 
 
@@ -35,9 +35,21 @@ def test_every_pooling_learns_well_above_chance(tmp_path, pooling):
     assert (tmp_path / "results.json").exists()
 
 
-def test_bad_pooling_is_refused_by_the_command_line():
-    with pytest.raises(SystemExit):
-        parse_config(["--pooling", "median"])
+@pytest.mark.parametrize("flag, value", [("--pooling", "median"), ("--pooling", "max,median"), ("--cell", "lstm,tcn")])
+def test_bad_pooling_or_cell_is_refused_by_the_command_line(flag, value):
+    with pytest.raises(ValueError, match=rf"{flag[2:]}: expected one of .* received '{value}'"):
+        parse_config([flag, value])
+
+
+def test_a_mixed_ensemble_takes_every_cell_and_pooling_pair_in_turn(tmp_path):
+    config = SentimentConfig(pooling="max,attention", cell="lstm,gru", ensemble=5)
+    assert member_architectures(config) == [("lstm", "max"), ("lstm", "attention"), ("gru", "max"),
+                                            ("gru", "attention"), ("lstm", "max")]
+    small = dataclasses.replace(config, ensemble=3, epochs=2, batch_size=20, embed_size=8, hidden_size=8,
+                                dropout_rate=0.1, learning_rate=1e-2, min_word_count=1, run_dir=str(tmp_path))
+    results = run(small, _data(200))
+    assert results["member_architectures"] == ["lstm/max", "lstm/attention", "gru/max"]
+    assert len(results["member_accuracies"][0]) == 3 and results["mean_accuracy"] > 0.6
 
 
 def test_an_ensemble_reports_its_members_and_one_member_is_its_own_ensemble(tmp_path):
