@@ -16,7 +16,10 @@ stays the same) and classifies with their mean probabilities; the members' own a
 reported too. ``--pooling`` and ``--cell`` take comma-separated lists, so that an ensemble can
 mix architectures: the members take every (cell, pooling) pair in turn, the pooling changing
 fastest (``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention,
-gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``.
+gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each
+member's test probabilities are kept in the run directory, so that a killed run resumes with
+the next member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other
+options unchanged) trains only the members it adds.
 """
 
 from __future__ import annotations
@@ -118,6 +121,10 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
     architectures = {}  # (cell, pooling) -> (model, dev probabilities, test probabilities), compiled once
     members = []
     for member, architecture in enumerate(member_architectures(config)):
+        saved = run_dir / f"member-{member}" / "test_probabilities.npy"
+        if saved.is_file():  # trained by an earlier, interrupted or smaller, run of this configuration
+            members.append(np.load(saved))
+            continue
         if architecture not in architectures:
             model = models.SentenceClassifier(
                 vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size,
@@ -130,7 +137,17 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
         params = train_member(config, config.seed + member, model, (tokens, lengths, labels),
                               lambda p: accuracy(dev_probabilities(p), dev_part[1]), run_dir / f"member-{member}")
         members.append(test_probabilities(params))
+        _save_atomically(saved, members[-1])
     return members
+
+
+def _save_atomically(path: pathlib.Path, array: np.ndarray) -> None:
+    """``np.save`` to ``path`` through a temporary file, so that a killed run leaves no partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as file:
+        np.save(file, array)
+    partial.replace(path)
 
 
 def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: tuple,
@@ -171,6 +188,7 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     sentences, labels = data or load_rt_polarity(config.data_dir or None)
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
+    _claim_run_dir(run_dir, config)
     accuracies, member_accuracies, began = [], [], time.perf_counter()
     for fold, held_out in enumerate(folds[: config.folds]):
         keep = np.setdiff1d(np.arange(len(labels)), held_out)
@@ -196,6 +214,21 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     print(f"{config.pooling} pooling, {config.folds} fold(s): accuracy {100 * results['mean_accuracy']:.2f} % "
           f"(std {100 * results['std_accuracy']:.2f}), {results['wall_s']:.0f} s -> {run_dir / 'results.json'}")
     return results
+
+
+def _claim_run_dir(run_dir: pathlib.Path, config: SentimentConfig) -> None:
+    """Writes ``<run_dir>/config.json``, or checks that the one there describes the same members
+    (every option but ``folds`` and ``ensemble``, which a later run may raise to reuse them)."""
+    options, path = dataclasses.asdict(config), run_dir / "config.json"
+    if path.is_file():
+        earlier = json.loads(path.read_text())
+        differing = sorted(name for name in options.keys() | earlier.keys()
+                           if name not in ("folds", "ensemble", "run_dir") and earlier.get(name) != options.get(name))
+        if differing:
+            raise ValueError(f"run_dir: {run_dir} holds a run with other options ({', '.join(differing)}); "
+                             "expected the same options but --folds and --ensemble, or a new --run-dir")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(options, indent=2))
 
 
 def parse_config(argv: list[str] | None = None) -> SentimentConfig:

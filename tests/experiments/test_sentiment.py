@@ -66,3 +66,16 @@ def test_an_ensemble_reports_its_members_and_one_member_is_its_own_ensemble(tmp_
 def test_an_empty_ensemble_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"ensemble: expected a number of models >= 1, received 0"):
         run(SentimentConfig(ensemble=0, run_dir=str(tmp_path)), _data(50))
+
+
+def test_a_larger_ensemble_in_the_same_run_dir_trains_only_the_members_it_adds(tmp_path):
+    config = SentimentConfig(pooling="max", epochs=1, batch_size=20, embed_size=8, hidden_size=8, dropout_rate=0.1,
+                             learning_rate=1e-2, min_word_count=1, run_dir=str(tmp_path))
+    first = run(config, _data(100))
+    saved = tmp_path / "fold-0" / "member-0" / "test_probabilities.npy"
+    written = saved.stat().st_mtime_ns
+    second = run(dataclasses.replace(config, ensemble=2), _data(100))
+    assert saved.stat().st_mtime_ns == written and (tmp_path / "fold-0" / "member-1" / "test_probabilities.npy").is_file()
+    assert second["member_accuracies"][0][0] == first["member_accuracies"][0][0]
+    with pytest.raises(ValueError, match=r"holds a run with other options \(hidden_size\); expected the same"):
+        run(dataclasses.replace(config, hidden_size=16), _data(100))
