@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pathlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -44,12 +43,11 @@ def _failure_of(path: pathlib.Path) -> str | None:
 
 
 @pytest.mark.skipif(not (data_dir() / "tinyshakespeare.txt").is_file(), reason="../shared/data is absent")
-def test_every_notebook_runs_top_to_bottom(monkeypatch):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(monkeypatch, path):
     monkeypatch.setenv("SEQJAX_NOTEBOOK_FAST", "1")
-    tour_first = sorted(NOTEBOOKS, key=lambda p: not p.name.startswith("05"))  # the tour takes as long as the rest
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at a time: one per CPU core of CI
-        failures = [failure for failure in pool.map(_failure_of, tour_first) if failure]
-    assert not failures, "\n\n".join(failures)
+    failure = _failure_of(path)
+    assert failure is None, failure
 
 
 def test_an_error_in_a_cell_is_reported_with_the_notebook_and_the_cell(tmp_path):
