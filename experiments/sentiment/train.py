@@ -28,7 +28,7 @@ import dataclasses
 import json
 import pathlib
 import time
-from typing import Any
+from typing import Any, get_args
 
 import jax
 import jax.numpy as jnp
@@ -38,9 +38,10 @@ from experiments import flags
 from seqjax import models, train
 from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
+from seqjax.models.language_model import CellName
 
 LENGTH_MULTIPLE = 16
-CELLS = ("lstm", "gru", "rnn")
+CELLS = get_args(CellName)  # the cells SentenceClassifier reads with
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +122,8 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
     architectures = {}  # (cell, pooling) -> (model, dev probabilities, test probabilities), compiled once
     members = []
     for member, architecture in enumerate(member_architectures(config)):
-        saved = run_dir / f"member-{member}" / "test_probabilities.npy"
+        member_dir = run_dir / f"member-{member}"
+        saved = member_dir / "test_probabilities.npy"
         if saved.is_file():  # trained by an earlier, interrupted or smaller, run of this configuration
             members.append(np.load(saved))
             continue
@@ -135,7 +137,7 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
                                            make_probabilities(model, test_part[0], lexicon))
         model, dev_probabilities, test_probabilities = architectures[architecture]
         params = train_member(config, config.seed + member, model, (tokens, lengths, labels),
-                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), run_dir / f"member-{member}")
+                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), member_dir)
         members.append(test_probabilities(params))
         _save_atomically(saved, members[-1])
     return members
