@@ -9,11 +9,8 @@ import numpy as np
 
 def random_params(cell, input_size: int, hidden_size: int, seed: int, dtype=jnp.float32):
     """Cell parameters with every entry random, biases included, so no term is hidden by a zero."""
-    params = cell.init(jax.random.key(seed), input_size, hidden_size, dtype=dtype)
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(seed + 1), len(leaves))
-    leaves = [0.5 * jax.random.normal(k, leaf.shape, dtype) for k, leaf in zip(keys, leaves)]
-    return jax.tree.unflatten(treedef, leaves)
+    return randomised(jax.eval_shape(lambda: cell.init(jax.random.key(seed), input_size, hidden_size, dtype=dtype)),
+                      seed + 1)
 
 
 def relative_error(actual, expected) -> float:
@@ -23,8 +20,8 @@ def relative_error(actual, expected) -> float:
 
 
 def randomised(params, seed: int = 1):
-    """A model's parameters with every leaf redrawn as ``0.5 * N(0, 1)`` (biases too), so no term of
-    a reference comparison hides behind a zero initial value."""
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(seed), len(leaves))
-    return jax.tree.unflatten(treedef, [0.5 * jax.random.normal(k, leaf.shape) for k, leaf in zip(keys, leaves)])
+    """``params`` (arrays, or the shapes ``jax.eval_shape`` gives) with every leaf drawn as
+    ``0.5 * N(0, 1)`` (biases too), so no term of a reference comparison hides behind a zero
+    initial value. Drawn by numpy: ``jax.random`` would compile a sampler for each shape."""
+    rng = np.random.default_rng(seed)
+    return jax.tree.map(lambda leaf: jnp.asarray(0.5 * rng.standard_normal(leaf.shape), leaf.dtype), params)

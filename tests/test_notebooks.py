@@ -42,16 +42,8 @@ def _failure_of(path: pathlib.Path) -> str | None:
     return None
 
 
-# The tour (two to three minutes on 2 cores) and the benchmark notebook run with ``pytest -m slow``:
-# the tour's miniatures are each experiment's own ``run``, which the CI-sized tests under
-# tests/experiments run and check, and the harness is checked by tests/bench; the default run
-# stays within CI's 15 minutes.
-SLOW = {"05_tour_of_the_use_cases", "06_benchmarking"}
-
-
 @pytest.mark.skipif(not (data_dir() / "tinyshakespeare.txt").is_file(), reason="../shared/data is absent")
-@pytest.mark.parametrize("path", [pytest.param(p, marks=[pytest.mark.slow] if p.stem in SLOW else [])
-                                  for p in NOTEBOOKS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(monkeypatch, path):
     monkeypatch.setenv("SEQJAX_NOTEBOOK_FAST", "1")
     failure = _failure_of(path)

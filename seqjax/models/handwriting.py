@@ -51,7 +51,7 @@ class HandwritingModel(linen.Module):
         return head(jnp.concatenate(outputs, axis=-1)), tuple(finals)
 
 
-@functools.partial(jax.jit, static_argnames=("model", "length", "bias"))
+@functools.partial(jax.jit, static_argnames=("model", "length"))
 def sample_strokes(
     model: HandwritingModel, params: Any, prime: jax.Array, key: jax.Array, *, length: int, bias: float = 0.0
 ) -> jax.Array:
@@ -166,7 +166,7 @@ class ConditionalHandwritingModel(linen.Module):
         return head(jnp.concatenate(outputs, axis=-1)), (first_carry, window_state, tuple(finals)), phi
 
 
-@functools.partial(jax.jit, static_argnames=("model", "max_points", "bias"))
+@functools.partial(jax.jit, static_argnames=("model", "max_points"))
 def write_text(
     model: ConditionalHandwritingModel, params: Any, text: jax.Array, key: jax.Array, *, max_points: int,
     prime: jax.Array | None = None, prime_text: jax.Array | None = None, bias: float = 0.0,

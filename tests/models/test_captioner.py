@@ -46,7 +46,7 @@ def _setup(attend=True):
     model = models.Captioner(vocab_size=9, embed_size=4, hidden_size=6, channels=(3, 4), attend=attend)
     images = jax.random.uniform(jax.random.key(0), (2, 8, 8))
     token_inputs = jnp.array([[2, 5, 6, 7], [2, 8, 4, 4]])
-    return model, randomised(model.init(jax.random.key(1), images, token_inputs)), images, token_inputs
+    return model, randomised(jax.eval_shape(model.init, jax.random.key(1), images, token_inputs)), images, token_inputs
 
 
 def test_logits_match_float64_numpy():

@@ -44,7 +44,7 @@ def _model_and_params(decoder_size=5, **options):
     source = jnp.array([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0]])
     lengths = jnp.array([5, 2])
     target_inputs = jnp.array([[2, 5, 6, 7], [2, 8, 9, 10]])
-    params = randomised(model.init(jax.random.key(0), source, lengths, target_inputs))
+    params = randomised(jax.eval_shape(model.init, jax.random.key(0), source, lengths, target_inputs))
     return model, params, source, lengths, target_inputs
 
 
@@ -76,11 +76,15 @@ def test_decoding_one_token_at_a_time_gives_the_teacher_forced_logits(cell, scor
 def test_greedy_translation_follows_the_argmax_of_the_teacher_forced_logits():
     model, params, source, lengths, _ = _model_and_params()
     tokens = np.asarray(models.translate(model, params, source, lengths, max_length=6, start_id=2, end_id=3))
+    # Teacher-forced logits at step t read the target inputs up to t only, so the inputs so far,
+    # padded to a fixed 7 steps, give the next token's logits with one compiled function.
+    teacher_forced = jax.jit(model.apply)
     for row in range(2):
         inputs = [2]
         for _ in range(6):
-            logits = model.apply(params, source[row : row + 1], lengths[row : row + 1], jnp.array([inputs]))
-            inputs.append(int(jnp.argmax(logits[0, -1])))
+            padded = jnp.array([inputs + [0] * (7 - len(inputs))])
+            logits = teacher_forced(params, source[row : row + 1], lengths[row : row + 1], padded)
+            inputs.append(int(jnp.argmax(logits[0, len(inputs) - 1])))
             if inputs[-1] == 3:
                 break
         decoded = inputs[1:] + [0] * (6 - len(inputs[1:]))

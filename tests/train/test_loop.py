@@ -80,7 +80,7 @@ def _finish(process) -> str:
 
 
 def test_a_run_killed_with_sigkill_and_resumed_ends_where_an_uninterrupted_run_ends(tmp_path):
-    steps, every = 400, 20
+    steps, every = 200, 20
     uninterrupted = _script(tmp_path / "whole", steps, every)
     _finish(uninterrupted)
     killed = _script(tmp_path / "killed", steps, every)
