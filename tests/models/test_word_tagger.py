@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax import models
+from tests.helpers import randomised
 
 BATCH, TIME, CHARS = 2, 5, 6
 
@@ -20,7 +21,7 @@ def test_padding_does_not_change_the_logits_of_real_words():
     chars = jax.random.randint(jax.random.fold_in(key, 1), (BATCH, TIME, CHARS), 2, 12)
     char_lengths = jnp.array([[6, 3, 1, 4, 2], [2, 2, 5, 1, 6]])
     lengths = jnp.array([TIME, 3])
-    params = model.init(key, words, lengths, chars, char_lengths)
+    params = randomised(jax.eval_shape(model.init, key, words, lengths, chars, char_lengths))
     logits = model.apply(params, words, lengths, chars, char_lengths)
     assert logits.shape == (BATCH, TIME, 4)
     past_words = words.at[1, 3:].set(7)
