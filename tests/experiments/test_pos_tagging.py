@@ -29,7 +29,7 @@ def _sentences(seed: int, count: int) -> list[TaggedSentence]:
 
 def test_a_small_tagger_learns_tags_well_above_the_majority_tag(tmp_path):
     splits = {"train": _sentences(0, 300), "dev": _sentences(1, 60), "test": _sentences(2, 60)}
-    config = TaggingConfig(epochs=6, batch_size=16, embed_size=16, hidden_size=16, num_layers=1,
+    config = TaggingConfig(epochs=4, batch_size=16, embed_size=16, hidden_size=16, num_layers=1,
                            learning_rate=1e-2, dropout_rate=0.1, run_dir=str(tmp_path))
     results = run(config, splits)
     tags = [t for s in splits["test"] for t in s.tags]
