@@ -61,16 +61,17 @@ def test_an_empty_ensemble_is_refused(tmp_path):
 def test_a_larger_ensemble_in_the_same_run_dir_trains_only_the_members_it_adds(tmp_path):
     config = SentimentConfig(pooling="max", epochs=1, batch_size=20, embed_size=8, hidden_size=8, dropout_rate=0.1,
                              learning_rate=1e-2, min_word_count=1, run_dir=str(tmp_path))
-    first = run(config, _data(100))
+    data = _data(100)
+    first = run(config, data)
     assert first["fold_accuracies"] == first["member_accuracies"][0]  # one member is its own ensemble
     saved = [tmp_path / "fold-0" / f"member-{m}" / "test_probabilities.npy" for m in range(2)]
     written = saved[0].stat().st_mtime_ns
-    second = run(dataclasses.replace(config, ensemble=2), _data(100))
+    second = run(dataclasses.replace(config, ensemble=2), data)
     assert saved[0].stat().st_mtime_ns == written and saved[1].is_file()
     assert second["member_accuracies"][0][0] == first["member_accuracies"][0][0]
     assert len(second["member_accuracies"][0]) == 2
-    held_out_labels = _data(100)[1][cross_validation_folds(100, 10, config.seed)[0]]
+    held_out_labels = data[1][cross_validation_folds(100, 10, config.seed)[0]]
     averaged = np.mean([np.load(path) for path in saved], axis=0)  # [held out, 2]
     assert second["fold_accuracies"][0] == np.mean(np.argmax(averaged, axis=-1) == held_out_labels)
     with pytest.raises(ValueError, match=r"holds a run with other options \(hidden_size\); expected the same"):
-        run(dataclasses.replace(config, hidden_size=16), _data(100))
+        run(dataclasses.replace(config, hidden_size=16), data)
