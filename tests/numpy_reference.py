@@ -13,6 +13,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """Over the last axis."""
+    shifted = z - z.max(-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
 def gate_blocks(matrix, num_gates: int) -> list[np.ndarray]:
     """Splits a fused ``[rows, G * H]`` (or ``[G * H]``) array into ``G`` float64 blocks."""
     return np.split(np.asarray(matrix, np.float64), num_gates, axis=-1)

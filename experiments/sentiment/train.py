@@ -4,22 +4,28 @@
     python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
     python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
     python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max,attention --cell lstm,gru
+    python -m experiments.sentiment.train --folds 10 --pretrain-epochs 5  # encoder pretrained as a language model
 
 The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.
 Each fold builds its vocabulary from its training part alone (tokens seen fewer than
 ``--min-word-count`` times map to the unknown id), keeps a seeded 10 % of that part as a
 development set, trains for up to ``--epochs`` epochs with random embeddings, and reports
 accuracy on its held-out tenth with the parameters of the epoch best on the development set
-(early stopping, as Kim 2014 did). With ``--ensemble N`` each fold trains N models that differ
-in initialisation, dropout and batch order (seeds ``seed .. seed + N - 1``; the development set
-stays the same) and classifies with their mean probabilities; the members' own accuracies are
-reported too. ``--pooling`` and ``--cell`` take comma-separated lists, so that an ensemble can
-mix architectures: the members take every (cell, pooling) pair in turn, the pooling changing
-fastest (``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention,
-gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each
-member's test probabilities are kept in the run directory, so that a killed run resumes with
-the next member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other
-options unchanged) trains only the members it adds.
+(early stopping, as Kim 2014 did). With ``--pretrain-epochs N`` the embeddings and the
+bidirectional encoder are first trained for N epochs as a language model in both directions on
+the same training sentences, without their labels (the forward half predicts the next word, the
+backward half the previous one, over the ``--pretrain-vocab`` most frequent words; Dai & Le
+2015), once a fold and cell, and each model of that cell starts from them. With
+``--ensemble N`` each fold trains N models that differ in initialisation, dropout and batch
+order (seeds ``seed .. seed + N - 1``; the development set stays the same) and classifies with
+their mean probabilities; the members' own accuracies are reported too. ``--pooling`` and
+``--cell`` take comma-separated lists, so that an ensemble can mix architectures: the members
+take every (cell, pooling) pair in turn, the pooling changing fastest
+(``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention, gru/max,
+gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each member's
+test probabilities are kept in the run directory, so that a killed run resumes with the next
+member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other options
+unchanged) trains only the members it adds.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import dataclasses
 import json
 import pathlib
 import time
+from collections.abc import Callable
 from typing import Any, get_args
 
 import jax
@@ -60,6 +67,8 @@ class SentimentConfig:
     hidden_size: int = 64
     dropout_rate: float = 0.5
     min_word_count: int = 2
+    pretrain_epochs: int = 0
+    pretrain_vocab: int = 2000
     ensemble: int = 1
     seed: int = 0
     data_dir: str = ""
@@ -70,6 +79,8 @@ class SentimentConfig:
             if not set(getattr(self, name).split(",")) <= set(allowed):
                 raise ValueError(f"{name}: expected one of {allowed} or several of them separated by commas, "
                                  f"received {getattr(self, name)!r}")
+        if self.pretrain_epochs < 0:
+            raise ValueError(f"pretrain_epochs: expected a number of epochs >= 0, received {self.pretrain_epochs}")
         if self.ensemble < 1:
             raise ValueError(f"ensemble: expected a number of models >= 1, received {self.ensemble}")
 
@@ -111,15 +122,18 @@ def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
 def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
     """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (each early-stopped
     on the same 10 % of it) and returns each one's probabilities ``[len(test_part[1]), 2]`` on
-    ``test_part``."""
+    ``test_part``. With ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a
+    fold, as a language model on the training sentences (``pretrain_encoder``), and every member
+    of that cell starts from it."""
     order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
     dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
     dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
     train_part = ([train_part[0][i] for i in fit_rows], train_part[1][fit_rows])
     lexicon = Lexicon.build(train_part[0], min_count=config.min_word_count)
     tokens, lengths = encode(train_part[0], lexicon)
-    labels = train_part[1]
+    data = {"tokens": tokens, "lengths": lengths, "labels": train_part[1]}
     architectures = {}  # (cell, pooling) -> (model, dev probabilities, test probabilities), compiled once
+    pretrained = {}  # cell -> the pretrained encoder's model parameters
     members = []
     for member, architecture in enumerate(member_architectures(config)):
         member_dir = run_dir / f"member-{member}"
@@ -136,8 +150,11 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
             architectures[architecture] = (model, make_probabilities(model, dev_part[0], lexicon),
                                            make_probabilities(model, test_part[0], lexicon))
         model, dev_probabilities, test_probabilities = architectures[architecture]
-        params = train_member(config, config.seed + member, model, (tokens, lengths, labels),
-                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), member_dir)
+        cell = architecture[0]
+        if config.pretrain_epochs and cell not in pretrained:
+            pretrained[cell] = pretrain_encoder(config, model.encoder(), data, run_dir / f"pretrained-{cell}")
+        params = train_member(config, config.seed + member, model, data,
+                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), member_dir, pretrained.get(cell))
         members.append(test_probabilities(params))
         _save_atomically(saved, members[-1])
     return members
@@ -152,17 +169,47 @@ def _save_atomically(path: pathlib.Path, array: np.ndarray) -> None:
     partial.replace(path)
 
 
-def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: tuple,
-                 dev_accuracy, run_dir: pathlib.Path) -> Any:
-    """Trains ``model`` on ``data = (tokens, lengths, labels)`` from ``seed`` and returns the
-    parameters of the epoch with the best ``dev_accuracy(params)``."""
-    tokens, lengths, labels = data
-    rows_at, per_epoch = shuffled_batch_rows(len(labels), config.batch_size, seed)
+def batches(data: dict[str, np.ndarray], batch_size: int, seed: int) -> tuple[Callable[[int], dict], int]:
+    """``(batch_at, steps per epoch)``: shuffled batches of the rows of ``data`` (``tokens``
+    trimmed to the batch's longest length rounded up to 16), a function of the step."""
+    rows_at, per_epoch = shuffled_batch_rows(len(data["lengths"]), batch_size, seed)
 
     def batch_at(step: int) -> dict[str, np.ndarray]:
         rows = rows_at(step)
-        longest = round_up(int(lengths[rows].max()), LENGTH_MULTIPLE)
-        return {"tokens": tokens[rows, :longest], "lengths": lengths[rows], "labels": labels[rows]}
+        longest = round_up(int(data["lengths"][rows].max()), LENGTH_MULTIPLE)
+        return {**{name: array[rows] for name, array in data.items()}, "tokens": data["tokens"][rows, :longest]}
+
+    return batch_at, per_epoch
+
+
+def pretrain_encoder(config: SentimentConfig, encoder: models.SentenceEncoder, data: dict[str, np.ndarray],
+                     run_dir: pathlib.Path) -> Any:
+    """Trains ``encoder`` for ``config.pretrain_epochs`` epochs as a language model in both
+    directions on ``data["tokens"]`` (labels unused), predicting the ``config.pretrain_vocab``
+    most frequent words (the rest as unknown), and returns the ``NeighbourTokenModel``'s
+    parameters. Checkpointed each epoch in ``run_dir``, so that a rerun restores them."""
+    model = models.NeighbourTokenModel(encoder, min(config.pretrain_vocab, encoder.vocab_size))
+    sentences = {"tokens": data["tokens"], "lengths": data["lengths"]}
+    batch_at, per_epoch = batches(sentences, config.batch_size, config.seed)
+
+    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+        logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
+        return models.neighbour_token_loss(logits, batch["tokens"], batch["lengths"]), carry
+
+    init_key, rng = jax.random.split(jax.random.key(config.seed))
+    params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+    loop = train.LoopConfig(steps=config.pretrain_epochs * per_epoch, log_every=per_epoch, checkpoint_every=per_epoch,
+                            progress=False)
+    return train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir).params
+
+
+def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: dict[str, np.ndarray],
+                 dev_accuracy, run_dir: pathlib.Path, pretrained: Any = None) -> Any:
+    """Trains ``model`` on ``data`` (``tokens``, ``lengths``, ``labels``) from ``seed`` (its encoder
+    from ``pretrained``, ``pretrain_encoder``'s parameters, when given) and returns the parameters
+    of the epoch with the best ``dev_accuracy(params)``."""
+    batch_at, per_epoch = batches(data, config.batch_size, seed)
 
     def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
         logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
@@ -179,6 +226,8 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
 
     init_key, rng = jax.random.split(jax.random.key(seed))
     params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
+    if pretrained is not None:
+        params = models.with_pretrained_encoder(params, pretrained)
     optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
     loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, progress=False)
     train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir, evaluate=evaluate)
@@ -220,10 +269,11 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
 
 def _claim_run_dir(run_dir: pathlib.Path, config: SentimentConfig) -> None:
     """Writes ``<run_dir>/config.json``, or checks that the one there describes the same members
-    (every option but ``folds`` and ``ensemble``, which a later run may raise to reuse them)."""
+    (every option but ``folds`` and ``ensemble``, which a later run may raise to reuse them). An
+    option the earlier run's file lacks (added to the script since) had its default value."""
     options, path = dataclasses.asdict(config), run_dir / "config.json"
     if path.is_file():
-        earlier = json.loads(path.read_text())
+        earlier = {**dataclasses.asdict(SentimentConfig()), **json.loads(path.read_text())}
         differing = sorted(name for name in options.keys() | earlier.keys()
                            if name not in ("folds", "ensemble", "run_dir") and earlier.get(name) != options.get(name))
         if differing:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import jax
 import numpy as np
 import pytest
 
-from experiments.sentiment.train import SentimentConfig, member_architectures, parse_config, run
+from experiments.sentiment.train import SentimentConfig, member_architectures, parse_config, pretrain_encoder, run
 from seqjax import models
 from seqjax.data.polarity import cross_validation_folds
 
@@ -75,3 +77,37 @@ def test_a_larger_ensemble_in_the_same_run_dir_trains_only_the_members_it_adds(t
     assert second["fold_accuracies"][0] == np.mean(np.argmax(averaged, axis=-1) == held_out_labels)
     with pytest.raises(ValueError, match=r"holds a run with other options \(hidden_size\); expected the same"):
         run(dataclasses.replace(config, hidden_size=16), data)
+    earlier = json.loads((tmp_path / "config.json").read_text())
+    del earlier["pretrain_epochs"]  # a run directory from before the option: it ran with the default
+    (tmp_path / "config.json").write_text(json.dumps(earlier))
+    assert run(config, data)["fold_accuracies"] == first["fold_accuracies"]
+
+
+def test_pretraining_learns_to_predict_neighbouring_words(tmp_path):
+    """Runs of consecutive word ids: each word's neighbours follow from it, so a two-way language
+    model can go far below the uniform guess, and the trained encoder must."""
+    rng = np.random.default_rng(0)
+    starts, lengths = rng.integers(2, 20, 200), rng.integers(4, 10, 200)
+    tokens = np.zeros((200, 16), np.int32)
+    for row, (start, length) in enumerate(zip(starts, lengths)):
+        tokens[row, :length] = np.arange(start, start + length)
+    data = {"tokens": tokens, "lengths": lengths.astype(np.int32)}
+    config = SentimentConfig(pretrain_epochs=10, batch_size=20, embed_size=16, hidden_size=16, dropout_rate=0.0,
+                             learning_rate=1e-2)
+    encoder = models.SentenceClassifier(30, 2, embed_size=16, hidden_size=16, dropout_rate=0.0).encoder()
+    params = pretrain_encoder(config, encoder, data, tmp_path)
+    logits = models.NeighbourTokenModel(encoder, 30).apply(params, tokens, data["lengths"])
+    loss = float(models.neighbour_token_loss(logits, jax.numpy.asarray(tokens), data["lengths"]))
+    assert loss < 0.2 * np.log(30), loss  # 3.4 nats for a uniform guess
+
+
+def test_a_pretrained_run_pretrains_each_cell_once_and_a_rerun_reuses_it(tmp_path, capsys):
+    config = SentimentConfig(pooling="max,attention", ensemble=2, epochs=1, pretrain_epochs=1, batch_size=20,
+                             embed_size=8, hidden_size=8, dropout_rate=0.1, learning_rate=1e-2, min_word_count=1,
+                             run_dir=str(tmp_path))
+    data = _data(100)
+    run(config, data)
+    assert [path.name for path in (tmp_path / "fold-0").glob("pretrained-*")] == ["pretrained-lstm"]
+    capsys.readouterr()
+    results = run(dataclasses.replace(config, ensemble=3), data)
+    assert "resumed from" in capsys.readouterr().out and len(results["member_accuracies"][0]) == 3
