@@ -4,6 +4,8 @@
     python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
     python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
     python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max,attention --cell lstm,gru
+    python -m experiments.sentiment.train --folds 10 --ensemble 10 --pooling max,attention --cell lstm,gru \
+        --no-early-stopping --average-last 3                          # the best measured (README)
     python -m experiments.sentiment.train --folds 10 --pretrain-epochs 5  # encoder pretrained as a language model
 
 The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.
@@ -11,21 +13,23 @@ Each fold builds its vocabulary from its training part alone (tokens seen fewer 
 ``--min-word-count`` times map to the unknown id), keeps a seeded 10 % of that part as a
 development set, trains for up to ``--epochs`` epochs with random embeddings, and reports
 accuracy on its held-out tenth with the parameters of the epoch best on the development set
-(early stopping, as Kim 2014 did). With ``--pretrain-epochs N`` the embeddings and the
-bidirectional encoder are first trained for N epochs as a language model in both directions on
-the same training sentences, without their labels (the forward half predicts the next word, the
-backward half the previous one, over the ``--pretrain-vocab`` most frequent words; Dai & Le
-2015), once a fold and cell, and each model of that cell starts from them. With
-``--ensemble N`` each fold trains N models that differ in initialisation, dropout and batch
-order (seeds ``seed .. seed + N - 1``; the development set stays the same) and classifies with
-their mean probabilities; the members' own accuracies are reported too. ``--pooling`` and
-``--cell`` take comma-separated lists, so that an ensemble can mix architectures: the members
-take every (cell, pooling) pair in turn, the pooling changing fastest
-(``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention, gru/max,
-gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each member's
-test probabilities are kept in the run directory, so that a killed run resumes with the next
-member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other options
-unchanged) trains only the members it adds.
+(early stopping, as Kim 2014 did). With ``--no-early-stopping`` nothing is held out: each model
+fits the whole training part for ``--epochs`` epochs and predicts with the mean of its
+probabilities after each of the last ``--average-last`` epochs. With ``--pretrain-epochs N``
+the embeddings and the bidirectional encoder are first trained for N epochs as a language model
+in both directions on the same training sentences, without their labels (the forward half
+predicts the next word, the backward half the previous one, over the ``--pretrain-vocab`` most
+frequent words; Dai & Le 2015), once a fold and cell, and each model of that cell starts from
+them. With ``--ensemble N`` each fold trains N models that differ in initialisation, dropout
+and batch order (seeds ``seed .. seed + N - 1``; the development set stays the same) and
+classifies with their mean probabilities; the members' own accuracies are reported too.
+``--pooling`` and ``--cell`` take comma-separated lists, so that an ensemble can mix
+architectures: the members take every (cell, pooling) pair in turn, the pooling changing
+fastest (``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention,
+gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each
+member's test probabilities are kept in the run directory, so that a killed run resumes with
+the next member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other
+options unchanged) trains only the members it adds.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ class SentimentConfig:
     hidden_size: int = 64
     dropout_rate: float = 0.5
     min_word_count: int = 2
+    early_stopping: bool = True
+    average_last: int = 1
     pretrain_epochs: int = 0
     pretrain_vocab: int = 2000
     ensemble: int = 1
@@ -79,6 +85,9 @@ class SentimentConfig:
             if not set(getattr(self, name).split(",")) <= set(allowed):
                 raise ValueError(f"{name}: expected one of {allowed} or several of them separated by commas, "
                                  f"received {getattr(self, name)!r}")
+        if not 1 <= self.average_last <= self.epochs or (self.early_stopping and self.average_last != 1):
+            raise ValueError(f"average_last: expected a number of epochs in [1, epochs={self.epochs}], and 1 with "
+                             f"early stopping, received {self.average_last}")
         if self.pretrain_epochs < 0:
             raise ValueError(f"pretrain_epochs: expected a number of epochs >= 0, received {self.pretrain_epochs}")
         if self.ensemble < 1:
@@ -120,19 +129,21 @@ def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
 
 
 def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
-    """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (each early-stopped
-    on the same 10 % of it) and returns each one's probabilities ``[len(test_part[1]), 2]`` on
-    ``test_part``. With ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a
+    """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (with
+    ``config.early_stopping`` each early-stopped on the same 10 % of it, which they do not fit)
+    and returns each one's probabilities ``[len(test_part[1]), 2]`` on ``test_part``. With ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a
     fold, as a language model on the training sentences (``pretrain_encoder``), and every member
     of that cell starts from it."""
-    order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
-    dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
-    dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
-    train_part = ([train_part[0][i] for i in fit_rows], train_part[1][fit_rows])
+    dev_part = None
+    if config.early_stopping:
+        order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
+        dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
+        dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
+        train_part = ([train_part[0][i] for i in fit_rows], train_part[1][fit_rows])
     lexicon = Lexicon.build(train_part[0], min_count=config.min_word_count)
     tokens, lengths = encode(train_part[0], lexicon)
     data = {"tokens": tokens, "lengths": lengths, "labels": train_part[1]}
-    architectures = {}  # (cell, pooling) -> (model, dev probabilities, test probabilities), compiled once
+    architectures = {}  # (cell, pooling) -> (model, dev accuracy, test probabilities), compiled once
     pretrained = {}  # cell -> the pretrained encoder's model parameters
     members = []
     for member, architecture in enumerate(member_architectures(config)):
@@ -147,15 +158,17 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
                 hidden_size=config.hidden_size, cell=architecture[0], pooling=architecture[1],
                 dropout_rate=config.dropout_rate,
             )
-            architectures[architecture] = (model, make_probabilities(model, dev_part[0], lexicon),
-                                           make_probabilities(model, test_part[0], lexicon))
-        model, dev_probabilities, test_probabilities = architectures[architecture]
+            dev_accuracy = None
+            if dev_part is not None:
+                on_dev = make_probabilities(model, dev_part[0], lexicon)
+                dev_accuracy = lambda params, on_dev=on_dev: accuracy(on_dev(params), dev_part[1])  # noqa: E731
+            architectures[architecture] = (model, dev_accuracy, make_probabilities(model, test_part[0], lexicon))
+        model, dev_accuracy, test_probabilities = architectures[architecture]
         cell = architecture[0]
         if config.pretrain_epochs and cell not in pretrained:
             pretrained[cell] = pretrain_encoder(config, model.encoder(), data, run_dir / f"pretrained-{cell}")
-        params = train_member(config, config.seed + member, model, data,
-                              lambda p: accuracy(dev_probabilities(p), dev_part[1]), member_dir, pretrained.get(cell))
-        members.append(test_probabilities(params))
+        members.append(train_member(config, config.seed + member, model, data, dev_accuracy, test_probabilities,
+                                    member_dir, pretrained.get(cell)))
         _save_atomically(saved, members[-1])
     return members
 
@@ -205,10 +218,12 @@ def pretrain_encoder(config: SentimentConfig, encoder: models.SentenceEncoder, d
 
 
 def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: dict[str, np.ndarray],
-                 dev_accuracy, run_dir: pathlib.Path, pretrained: Any = None) -> Any:
+                 dev_accuracy: Callable[[Any], float] | None, test_probabilities: Callable[[Any], np.ndarray],
+                 run_dir: pathlib.Path, pretrained: Any = None) -> np.ndarray:
     """Trains ``model`` on ``data`` (``tokens``, ``lengths``, ``labels``) from ``seed`` (its encoder
-    from ``pretrained``, ``pretrain_encoder``'s parameters, when given) and returns the parameters
-    of the epoch with the best ``dev_accuracy(params)``."""
+    from ``pretrained``, ``pretrain_encoder``'s parameters, when given) and returns the
+    ``test_probabilities(params)`` of the epoch with the best ``dev_accuracy(params)``, or without
+    ``dev_accuracy`` their mean over the last ``config.average_last`` epochs."""
     batch_at, per_epoch = batches(data, config.batch_size, seed)
 
     def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
@@ -217,8 +232,12 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
         return -jnp.mean(jnp.sum(one_hot * jax.nn.log_softmax(logits), axis=-1)), carry
 
     best = {"accuracy": -1.0, "params": None}
+    last_epochs = []  # the test probabilities of the last ``config.average_last`` epochs
 
     def evaluate(params: Any) -> dict[str, float]:
+        if dev_accuracy is None:
+            last_epochs[:] = [*last_epochs, test_probabilities(params)][-config.average_last :]
+            return {}
         score = dev_accuracy(params)
         if score > best["accuracy"]:
             best.update(accuracy=score, params=params)
@@ -231,7 +250,7 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
     optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
     loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, progress=False)
     train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir, evaluate=evaluate)
-    return best["params"]
+    return np.mean(last_epochs, axis=0) if dev_accuracy is None else test_probabilities(best["params"])
 
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:

@@ -9,8 +9,11 @@ import jax
 import numpy as np
 import pytest
 
-from experiments.sentiment.train import SentimentConfig, member_architectures, parse_config, pretrain_encoder, run
+from experiments.sentiment.train import (
+    SentimentConfig, encode, member_architectures, parse_config, pretrain_encoder, run, train_member,
+)
 from seqjax import models
+from seqjax.data.lexicon import Lexicon
 from seqjax.data.polarity import cross_validation_folds
 
 
@@ -53,6 +56,30 @@ def test_a_mixed_ensemble_takes_every_cell_and_pooling_pair_in_turn(tmp_path):
     results = run(small, _data(100))
     assert results["member_architectures"] == ["lstm/max", "lstm/attention"]
     assert len(results["member_accuracies"][0]) == 2
+
+
+def test_without_early_stopping_a_member_averages_its_last_epochs(tmp_path):
+    config = SentimentConfig(epochs=3, early_stopping=False, average_last=2, batch_size=20, embed_size=8,
+                             hidden_size=8, dropout_rate=0.1, learning_rate=1e-2)
+    sentences, labels = _data(60)
+    tokens, lengths = encode(sentences, Lexicon.build(sentences))
+    returned = []  # what each epoch's evaluation gave
+
+    def test_probabilities(params):
+        returned.append(np.full((5, 2), float(len(returned))))
+        return returned[-1]
+
+    model = models.SentenceClassifier(40, 2, embed_size=8, hidden_size=8)
+    data = {"tokens": tokens, "lengths": lengths, "labels": labels}
+    probabilities = train_member(config, 0, model, data, None, test_probabilities, tmp_path)
+    assert len(returned) == 3 and np.all(probabilities == 1.5)  # the mean of epochs 2 and 3
+
+
+@pytest.mark.parametrize("options", [{"average_last": 2}, {"early_stopping": False, "average_last": 6}])
+def test_averaging_more_epochs_than_trained_or_with_early_stopping_is_refused(options):
+    with pytest.raises(ValueError, match=rf"average_last: expected a number of epochs in \[1, epochs=5\], and 1 "
+                                         rf"with early stopping, received {options['average_last']}"):
+        SentimentConfig(**options)
 
 
 def test_an_empty_ensemble_is_refused(tmp_path):
