@@ -131,9 +131,10 @@ def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
 def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
     """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (with
     ``config.early_stopping`` each early-stopped on the same 10 % of it, which they do not fit)
-    and returns each one's probabilities ``[len(test_part[1]), 2]`` on ``test_part``. With ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a
-    fold, as a language model on the training sentences (``pretrain_encoder``), and every member
-    of that cell starts from it."""
+    and returns each one's probabilities ``[len(test_part[1]), 2]`` on ``test_part``. With
+    ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a fold, as a
+    language model on the training sentences (``pretrain_encoder``), and every member of that
+    cell starts from it."""
     dev_part = None
     if config.early_stopping:
         order = np.random.default_rng(config.seed).permutation(len(train_part[1]))

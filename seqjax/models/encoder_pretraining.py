@@ -46,11 +46,11 @@ class NeighbourTokenModel(linen.Module):
     def __call__(
         self, tokens: jax.Array, lengths: jax.Array, *, deterministic: bool = True
     ) -> tuple[jax.Array, jax.Array | None]:
-        outputs = self.encoder(tokens, lengths, deterministic=deterministic)
-        outputs = linen.Dropout(self.encoder.dropout_rate)(outputs, deterministic=deterministic)
         if not 0 <= self.output_size <= self.encoder.vocab_size:
             raise bad_argument("output_size", f"0 or at most the vocabulary's {self.encoder.vocab_size} ids",
                                str(self.output_size))
+        outputs = self.encoder(tokens, lengths, deterministic=deterministic)
+        outputs = linen.Dropout(self.encoder.dropout_rate)(outputs, deterministic=deterministic)
         size, classes = self.encoder.hidden_size, self.output_size or self.encoder.vocab_size
         next_logits = linen.Dense(classes, name="next_head")(outputs[..., :size])
         if not self.encoder.bidirectional:
