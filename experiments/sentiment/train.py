@@ -122,6 +122,12 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
 
 
+def make_accuracy(model: models.SentenceClassifier, part: tuple, lexicon: Lexicon) -> Callable[[Any], float]:
+    """``params -> accuracy`` on ``part = (sentences, labels)``."""
+    probabilities = make_probabilities(model, part[0], lexicon)
+    return lambda params: accuracy(probabilities(params), part[1])
+
+
 def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
     """``(cell, pooling)`` of each ensemble member: every pair in turn, the pooling changing fastest."""
     poolings, cells = config.pooling.split(","), config.cell.split(",")
@@ -159,10 +165,7 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
                 hidden_size=config.hidden_size, cell=architecture[0], pooling=architecture[1],
                 dropout_rate=config.dropout_rate,
             )
-            dev_accuracy = None
-            if dev_part is not None:
-                on_dev = make_probabilities(model, dev_part[0], lexicon)
-                dev_accuracy = lambda params, on_dev=on_dev: accuracy(on_dev(params), dev_part[1])  # noqa: E731
+            dev_accuracy = None if dev_part is None else make_accuracy(model, dev_part, lexicon)
             architectures[architecture] = (model, dev_accuracy, make_probabilities(model, test_part[0], lexicon))
         model, dev_accuracy, test_probabilities = architectures[architecture]
         cell = architecture[0]
@@ -191,7 +194,7 @@ def batches(data: dict[str, np.ndarray], batch_size: int, seed: int) -> tuple[Ca
     def batch_at(step: int) -> dict[str, np.ndarray]:
         rows = rows_at(step)
         longest = round_up(int(data["lengths"][rows].max()), LENGTH_MULTIPLE)
-        return {**{name: array[rows] for name, array in data.items()}, "tokens": data["tokens"][rows, :longest]}
+        return {name: array[rows, :longest] if name == "tokens" else array[rows] for name, array in data.items()}
 
     return batch_at, per_epoch
 

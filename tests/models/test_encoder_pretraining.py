@@ -41,7 +41,7 @@ def test_each_direction_predicts_a_token_it_has_not_read():
 
 
 def _cross_entropy(logits, targets, count):
-    """float64 mean of -log softmax(logits)[target] over the first ``count`` steps."""
+    """float64 ``-log softmax(logits)[target]`` at each of the first ``count`` steps."""
     log_probs = log_softmax(np.asarray(logits, np.float64)[:count])
     return -log_probs[np.arange(count), targets[:count]]
 
