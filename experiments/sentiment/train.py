@@ -39,7 +39,7 @@ import json
 import pathlib
 import time
 from collections.abc import Callable
-from typing import Any, get_args
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -49,10 +49,10 @@ from experiments import flags
 from seqjax import models, train
 from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
-from seqjax.models.language_model import CellName
+from seqjax.nn import CELL_NAMES
 
 LENGTH_MULTIPLE = 16
-CELLS = get_args(CellName)  # the cells SentenceClassifier reads with
+CELLS = CELL_NAMES  # the cells SentenceClassifier reads with
 
 
 @dataclasses.dataclass(frozen=True)

@@ -121,7 +121,7 @@ def seqjax_implementation(config: BenchConfig, weights: SharedWeights, backward:
 
     def apply(params, inputs):
         return run_stack(
-            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, backward=backward)[0], params, inputs
+            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, options=core.RunOptions(backward=backward))[0], params, inputs
         )
 
     name = "seqjax" if backward == "custom" else "seqjax (autodiff)"

@@ -4,12 +4,21 @@ A cell is a frozen, hashable dataclass of *structural* options (an activation, a
 variant); it holds no parameters. Its methods are pure functions of a parameter pytree:
 
 - ``init(key, input_size, hidden_size, **options) -> params``
+- ``sizes(params) -> (input_size, hidden_size)``: what the runner checks inputs and carries against.
 - ``project_inputs(params, inputs[..., input]) -> [..., gates * hidden]``: the input
   projection ``V x + b``, separable from the recurrence so that the runner may apply it
   to all time steps in one matrix product before the loop, or inside each step.
 - ``step(params, carry, projected[batch, gates * hidden]) -> (carry, output[batch, hidden])``:
   the recurrent update given the already-projected input of one step.
 - ``zero_carry(hidden_size, batch_shape, dtype) -> carry``.
+- ``hidden_of(carry) -> [batch, hidden]``: the state the gradient diagnostics differentiate
+  against, and what ``carry_from_hidden`` fills.
+
+Two families implement it. ``FusedCell`` (simple RNN, LSTM, GRU): ``h_{t-1}`` enters the step
+through a matrix product, so the recurrence runs one step at a time, with a hand-written
+backward pass. ``LinearRecurrentCell`` (minGRU, minLSTM, LRU, RG-LRU): the step is
+``h_t = a_t * h_{t-1} + b_t`` with ``a_t`` and ``b_t`` read from ``x_t`` alone, so
+``seqjax.core.run`` may also run the whole sequence as one parallel scan (its ``scan`` option).
 
 Because cells are hashable they can be static arguments of ``jax.jit``.
 """
@@ -32,9 +41,11 @@ Carry = Any
 class Cell(Protocol):
     """The interface of a recurrent cell (see the module docstring)."""
 
-    num_gates: int
-
     def init(self, key: jax.Array, input_size: int, hidden_size: int, **options: Any) -> Any: ...
+
+    def sizes(self, params: Any) -> tuple[int, int]: ...
+
+    def hidden_of(self, carry: Carry) -> jax.Array: ...
 
     def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array: ...
 
@@ -88,6 +99,10 @@ class FusedCell:
     def hidden_of(self, carry: Carry) -> jax.Array:
         """The part of the carry that multiplies the recurrent kernel; also the step's output."""
         return carry
+
+    def sizes(self, params: Any) -> tuple[int, int]:
+        """``(input_size, hidden_size)`` from ``V [input, G * hidden]`` and ``W [hidden, ...]``."""
+        return params.input_kernel.shape[0], params.recurrent_kernel.shape[0]
 
     def recurrent_kernel_of(self, params: Any) -> jax.Array:
         """The matrix that ``hidden_of(carry)`` multiplies before ``pointwise``."""
@@ -151,9 +166,7 @@ class FusedCell:
         dtype: jnp.dtype,
     ) -> FusedParams:
         """Draws ``FusedParams``: each gate block of ``V`` and ``W`` by its initialiser, biases constant."""
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-                raise bad_argument(name, "a positive int", repr(size))
+        check_sizes(input_size, hidden_size)
         input_key, recurrent_key = jax.random.split(key)
         return FusedParams(
             input_kernel=initializers.fused_gate_matrix(
@@ -164,3 +177,92 @@ class FusedCell:
             ),
             bias=initializers.fused_gate_bias(hidden_size, self.num_gates, gate_biases, dtype),
         )
+
+
+def carry_from_hidden(cell: Cell, hidden: jax.Array) -> Carry:
+    """The carry whose ``hidden_of`` is ``hidden [batch, hidden]``, every other part zero (an
+    LSTM's cell state), for starting a decoder from an encoder's summary."""
+    zero = cell.zero_carry(hidden.shape[-1], hidden.shape[:-1], hidden.dtype)
+    _, place_in_hidden = jax.vjp(cell.hidden_of, zero)  # linear: only the structure is used
+    return place_in_hidden(hidden.astype(cell.hidden_of(zero).dtype))[0]
+
+
+class ProjectionParams(NamedTuple):
+    """Parameters of a cell that reads its inputs through one fused projection and has no
+    recurrent matrix: ``input_kernel [input, G * hidden]`` and ``bias [G * hidden]``, gate ``k``
+    in columns ``[k * hidden, (k + 1) * hidden)``."""
+
+    input_kernel: jax.Array
+    bias: jax.Array
+
+
+class LinearRecurrentCell:
+    """Base of the cells whose recurrence is linear and diagonal: ``h_t = a_t * h_{t-1} + b_t``.
+
+    ``a_t`` and ``b_t`` depend on ``x_t`` alone (the gates never read ``h_{t-1}``), so the
+    whole sequence is one associative scan (``seqjax.core.linear_recurrence``). A cell gives:
+
+    - ``coefficients(params, inputs [..., input]) -> (a, b)``: ``b [..., hidden]`` and ``a``
+      broadcastable to it (``[hidden]`` for a decay that does not depend on the input);
+    - ``readout(params, states [..., hidden], inputs [..., input]) -> outputs [..., out]``:
+      the output of each step from its state (the state itself by default).
+
+    Its ``step`` is the same recurrence one step at a time, for sampling and diagnostics:
+    ``project_inputs`` is the identity and ``step`` computes the coefficients of ``x_t``.
+    """
+
+    num_gates: ClassVar[int] = 1
+    """Blocks of ``hidden`` columns in ``input_kernel`` (for ``sizes``)."""
+
+    def coefficients(self, params: Any, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
+        raise NotImplementedError
+
+    def readout(self, params: Any, states: jax.Array, inputs: jax.Array) -> jax.Array:
+        """The outputs of the steps from their states: the states themselves."""
+        del params, inputs
+        return states
+
+    def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array:
+        """The identity: ``step`` reads the raw input of its step."""
+        del params
+        return inputs
+
+    def step(self, params: Any, carry: jax.Array, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``h [batch, hidden]``, ``x_t [batch, input]`` -> ``(h_t, output_t)``."""
+        a, b = self.coefficients(params, inputs)
+        carry = a * carry + b
+        return carry, self.readout(params, carry, inputs)
+
+    def zero_carry(
+        self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
+    ) -> jax.Array:
+        """Zeros ``[*batch_shape, hidden]``."""
+        return jnp.zeros((*batch_shape, hidden_size), dtype)
+
+    def hidden_of(self, carry: jax.Array) -> jax.Array:
+        """The carry is the state ``h``."""
+        return carry
+
+    def sizes(self, params: Any) -> tuple[int, int]:
+        """``(input_size, hidden_size)`` from ``input_kernel [input, G * hidden]``."""
+        input_size, width = params.input_kernel.shape
+        return input_size, width // self.num_gates
+
+
+def init_projection(
+    key: jax.Array, input_size: int, hidden_size: int, num_gates: int, gate_biases: Mapping[int, float],
+    input_init: initializers.Initializer, dtype: jnp.dtype,
+) -> ProjectionParams:
+    """``ProjectionParams``: each gate block of ``V`` by ``input_init``, the biases constant per gate."""
+    check_sizes(input_size, hidden_size)
+    return ProjectionParams(
+        input_kernel=initializers.fused_gate_matrix(key, input_init, input_size, hidden_size, num_gates, dtype),
+        bias=initializers.fused_gate_bias(hidden_size, num_gates, gate_biases, dtype),
+    )
+
+
+def check_sizes(input_size: int, hidden_size: int) -> None:
+    """Raises a ``ValueError`` unless both sizes are positive ints."""
+    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise bad_argument(name, "a positive int", repr(size))

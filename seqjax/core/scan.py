@@ -1,22 +1,33 @@
-"""The scan runner: any cell over a sequence with ``jax.lax.scan``.
+"""The runner: any cell over a sequence, by a sequential scan or, for linear recurrences, a parallel one.
 
 Layout: inputs are **batch-major**, ``[batch, time, features]`` (or one unbatched sequence
-``[time, features]``); outputs follow the same layout, ``[batch, time, hidden]``. Internally
-the loop runs time-major, so each step reads one contiguous ``[batch, ...]`` slice.
+``[time, features]``); outputs follow the same layout, ``[batch, time, hidden]``. Which scan
+and which backward pass run is chosen from the cell and ``RunOptions``:
+
+- a ``LinearRecurrentCell`` (``h_t = a_t * h_{t-1} + b_t``) runs by
+  ``seqjax.core.linear_recurrence``: associative (default), chunked or sequential, with
+  the reversed recurrence as its backward pass (or autodiff);
+- a ``FusedCell`` runs one ``jax.lax.scan`` step at a time with the hand-written backward
+  pass of ``seqjax.core.custom_backward`` (or autodiff);
+- any other cell runs one ``jax.lax.scan`` step at a time, differentiated by JAX.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from seqjax.core.cell import Carry, Cell, FusedCell
+from seqjax.core.cell import Carry, Cell, FusedCell, LinearRecurrentCell
 from seqjax.core.custom_backward import scan_fused_cell
 from seqjax.core.errors import bad_argument
 from seqjax.core.gradient_clipping import clip_gradient_norm
+from seqjax.core.lengths import check_lengths
+from seqjax.core.linear_recurrence import linear_recurrence
+from seqjax.core.run_options import RunOptions
+
+DEFAULT_OPTIONS = RunOptions()
 
 
 def run(
@@ -27,16 +38,12 @@ def run(
     initial_carry: Carry | None = None,
     lengths: jax.Array | None = None,
     reverse: bool = False,
-    unroll: int | bool = 1,
-    remat: bool = False,
-    hoist_projection: bool | None = None,
-    backward: Literal["custom", "autodiff"] = "custom",
-    clip_carry_gradient: float | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
 ) -> tuple[jax.Array, Carry]:
     """Runs ``cell`` over ``inputs`` and returns ``(outputs, final_carry)``.
 
     Args:
-      cell: a cell (``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` or any ``Cell``).
+      cell: any ``Cell`` (``LSTMCell``, ``GRUCell``, ``MinGRUCell``, ``LRUCell``, ...).
       params: the cell's parameters, from ``cell.init``.
       inputs: ``[batch, time, input]`` floating point (or ``[time, input]``).
       initial_carry: the carry before the first step, ``[batch, hidden]`` per array;
@@ -47,62 +54,88 @@ def run(
         gradients included. Values are checked when concrete (not under ``jit``).
       reverse: run from the last real step to the first (with ``lengths``, each
         sequence starts at its own last step). Outputs stay aligned with ``inputs``.
-      unroll: steps unrolled per loop iteration (``jax.lax.scan``'s ``unroll``).
-      remat: with ``backward="autodiff"``, recompute each step in the backward pass
-        (``jax.checkpoint``) instead of storing its intermediates: less memory for long
-        sequences, more compute. The custom backward pass stores only the carries already.
-      hoist_projection: apply ``V x + b`` to all steps in one matrix product before the
-        loop (``True``) or inside each step (``False``). ``None`` hoists on GPU/TPU and not
-        on CPU, where the projected buffer of all steps was measured to overflow the caches.
-      backward: ``"custom"`` (default) differentiates with the hand-written backward pass of
-        ``seqjax.core.custom_backward`` (built-in cells, i.e. any ``FusedCell``; reverse mode
-        only); ``"autodiff"`` lets JAX differentiate the scan (any ``Cell``, forward mode too).
-      clip_carry_gradient: in the backward pass, clip the gradient that each step sends
-        back to the carry before it, ``dL/dh_{t-1}`` through step ``t``, to this L2 norm per
-        example (all arrays of the carry together); ``None`` (default) does not clip. The
-        forward pass is unchanged. See ``seqjax.core.gradient_clipping``.
+      options: how to compute it (``RunOptions``: the scan, the backward pass, unrolling,
+        rematerialisation, the projection's placement, carry-gradient clipping).
 
     Returns:
       ``outputs [batch, time, hidden]`` and the final carry (``[batch, hidden]`` per array).
     """
+    if not isinstance(options, RunOptions):
+        raise bad_argument("options", "a seqjax.core.RunOptions", repr(options))
     inputs = jnp.asarray(inputs)
-    input_size, hidden_size = params.input_kernel.shape[0], params.recurrent_kernel.shape[0]
+    input_size, hidden_size = cell.sizes(params)
     _check_inputs(inputs, input_size)
     if inputs.ndim == 2:  # one unbatched sequence: run it as a batch of one.
         outputs, carry = run(
-            cell,
-            params,
-            inputs[None],
+            cell, params, inputs[None],
             initial_carry=jax.tree.map(lambda a: a[None], initial_carry),
             lengths=None if lengths is None else jnp.asarray(lengths)[None],
-            reverse=reverse,
-            unroll=unroll,
-            remat=remat,
-            hoist_projection=hoist_projection,
-            backward=backward,
-            clip_carry_gradient=clip_carry_gradient,
+            reverse=reverse, options=options,
         )
         return outputs[0], jax.tree.map(lambda a: a[0], carry)
 
     batch, time = inputs.shape[:2]
-    carry_dtype = jnp.result_type(inputs.dtype, params.recurrent_kernel.dtype)
+    carry_dtype = jnp.result_type(inputs.dtype, *jax.tree.leaves(params))
     zero_carry = cell.zero_carry(hidden_size, (batch,), carry_dtype)
     if initial_carry is None:
         initial_carry = zero_carry
     else:
         _check_carry(initial_carry, zero_carry)
     if lengths is not None:
-        lengths = _check_lengths(lengths, batch, time)
+        lengths = check_lengths(lengths, batch, time)
+    if isinstance(cell, LinearRecurrentCell):
+        return _run_linear(cell, params, inputs, initial_carry, lengths, reverse, options)
+    return _run_steps(cell, params, inputs, initial_carry, lengths, reverse, options)
+
+
+def _run_linear(
+    cell: LinearRecurrentCell, params: Any, inputs: jax.Array, initial_carry: Carry,
+    lengths: jax.Array | None, reverse: bool, options: RunOptions,
+) -> tuple[jax.Array, Carry]:
+    """All steps' coefficients at once, the recurrence by ``linear_recurrence``, then the readout."""
+    for name, value, default in (("clip_carry_gradient", options.clip_carry_gradient, None),
+                                 ("remat", options.remat, False)):
+        if value != default:
+            raise bad_argument(name, f"{default} for a linear-recurrence cell ({cell!r})", repr(value))
+    a, b = cell.coefficients(params, inputs)
+    states, final = linear_recurrence(
+        a, b, initial=initial_carry, lengths=lengths, reverse=reverse,
+        scan="associative" if options.scan == "auto" else options.scan, chunk_size=options.chunk_size,
+        backward="autodiff" if options.backward == "autodiff" else "custom",
+    )
+    outputs = cell.readout(params, states, inputs)
+    if lengths is not None:  # the readout of a padded step (its input's direct path) is zeroed too
+        real = (jnp.arange(inputs.shape[1])[None, :] < lengths[:, None])[..., None]
+        outputs = jnp.where(real, outputs, jnp.zeros_like(outputs))
+    return outputs, final
+
+
+def _run_steps(
+    cell: Cell, params: Any, inputs: jax.Array, initial_carry: Carry,
+    lengths: jax.Array | None, reverse: bool, options: RunOptions,
+) -> tuple[jax.Array, Carry]:
+    """One ``jax.lax.scan`` step at a time: the custom backward pass for a ``FusedCell``, else autodiff."""
+    if options.scan not in ("auto", "sequential"):
+        raise bad_argument(
+            "options.scan", f"'auto' or 'sequential' for a cell that is not a linear recurrence ({cell!r})",
+            repr(options.scan),
+        )
+    backward = options.backward
+    if backward == "auto":
+        backward = "custom" if isinstance(cell, FusedCell) and not options.remat else "autodiff"
+    if backward == "custom" and not isinstance(cell, FusedCell):
+        raise bad_argument(
+            "options.backward", f"'auto' or 'autodiff' for a cell that is not a FusedCell ({cell!r})", "'custom'"
+        )
+    hoist_projection = options.hoist_projection
     if hoist_projection is None:
         hoist_projection = jax.default_backend() != "cpu"
-    _check_backward(backward, cell, remat)
-    if clip_carry_gradient is not None and not clip_carry_gradient > 0:
-        raise bad_argument("clip_carry_gradient", "a positive number or None", repr(clip_carry_gradient))
+    clip = options.clip_carry_gradient
 
     time_major = jnp.swapaxes(inputs, 0, 1)  # [time, batch, input]
     if backward == "custom":
         outputs, final_carry = scan_fused_cell(
-            cell, hoist_projection, unroll, reverse, clip_carry_gradient, params, time_major, initial_carry, lengths
+            cell, hoist_projection, options.unroll, reverse, clip, params, time_major, initial_carry, lengths
         )
         return jnp.swapaxes(outputs, 0, 1), final_carry
     if hoist_projection:
@@ -111,18 +144,20 @@ def run(
     def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, jax.Array]:
         x_t, t = step_inputs
         projected = x_t if hoist_projection else cell.project_inputs(params, x_t)
-        entering = carry if clip_carry_gradient is None else clip_gradient_norm(carry, clip_carry_gradient)
+        entering = carry if clip is None else clip_gradient_norm(carry, clip)
         new_carry, output = cell.step(params, entering, projected)
         if lengths is not None:
-            real = (t < lengths)[:, None]  # [batch, 1]
-            new_carry = jax.tree.map(lambda new, old: jnp.where(real, new, old), new_carry, carry)
-            output = jnp.where(real, output, jnp.zeros_like(output))
+            real = t < lengths  # [batch]
+            new_carry = jax.tree.map(
+                lambda new, old: jnp.where(real.reshape(-1, *(1,) * (new.ndim - 1)), new, old), new_carry, carry
+            )
+            output = jnp.where(real[:, None], output, jnp.zeros_like(output))
         return new_carry, output
 
-    if remat:
+    if options.remat:
         body = jax.checkpoint(body)
     final_carry, outputs = jax.lax.scan(
-        body, initial_carry, (time_major, jnp.arange(time)), reverse=reverse, unroll=unroll
+        body, initial_carry, (time_major, jnp.arange(inputs.shape[1])), reverse=reverse, unroll=options.unroll
     )
     return jnp.swapaxes(outputs, 0, 1), final_carry
 
@@ -137,19 +172,8 @@ def _check_inputs(inputs: jax.Array, input_size: int) -> None:
         raise bad_argument("inputs", "a floating-point dtype", f"dtype {inputs.dtype}")
     if inputs.shape[-1] != input_size:
         raise bad_argument(
-            "inputs",
-            f"{input_size} features in the last axis (params.input_kernel.shape[0])",
-            f"shape {inputs.shape}",
+            "inputs", f"{input_size} features in the last axis (the cell's input size)", f"shape {inputs.shape}"
         )
-
-
-def _check_backward(backward: str, cell: Cell, remat: bool) -> None:
-    if backward not in ("custom", "autodiff"):
-        raise bad_argument("backward", "'custom' or 'autodiff'", repr(backward))
-    if backward == "custom" and not isinstance(cell, FusedCell):
-        raise bad_argument("backward", "'autodiff' for a cell that is not a FusedCell", f"'custom' with {cell!r}")
-    if backward == "custom" and remat:
-        raise bad_argument("remat", "False with backward='custom' (it stores only the carries)", "True")
 
 
 def _check_carry(initial_carry: Carry, expected: Carry) -> None:
@@ -161,18 +185,3 @@ def _check_carry(initial_carry: Carry, expected: Carry) -> None:
     same_structure = jax.tree.structure(initial_carry) == jax.tree.structure(expected)
     if not same_structure or expected_desc != received_desc:
         raise bad_argument("initial_carry", f"shapes {expected_desc}", f"shapes {received_desc}")
-
-
-def _check_lengths(lengths: jax.Array, batch: int, time: int) -> jax.Array:
-    lengths = jnp.asarray(lengths)
-    if lengths.shape != (batch,):
-        raise bad_argument("lengths", f"shape ({batch},), one length per sequence", f"shape {lengths.shape}")
-    if not jnp.issubdtype(lengths.dtype, jnp.integer):
-        raise bad_argument("lengths", "an integer dtype", f"dtype {lengths.dtype}")
-    if not isinstance(lengths, jax.core.Tracer):
-        values = np.asarray(lengths)
-        if values.min() < 0 or values.max() > time:
-            raise bad_argument(
-                "lengths", f"values in [0, {time}] (the time axis of inputs)", f"{values.tolist()}"
-            )
-    return lengths

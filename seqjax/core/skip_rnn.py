@@ -4,8 +4,7 @@
 back through time that crosses ``skip`` steps per matrix product, so it reaches a step
 ``k`` steps back through ``k / skip`` products instead of ``k`` (Lin et al. 1996; the
 "skip connections through time" of the course). The carry keeps the last ``skip``
-hidden states. The cell is differentiated by autodiff: run it with
-``core.run(..., backward="autodiff")``.
+hidden states. The cell is differentiated by autodiff (``core.run`` picks it for this cell).
 """
 
 from __future__ import annotations
@@ -95,3 +94,7 @@ class SkipRNNCell:
     def hidden_of(self, carry: SkipRNNState) -> jax.Array:
         """``h_{t-1}``, the newest hidden state of the carry."""
         return carry.recent[..., 0, :]
+
+    def sizes(self, params: SkipRNNParams) -> tuple[int, int]:
+        """``(input_size, hidden_size)`` from ``V [input, hidden]``."""
+        return params.input_kernel.shape

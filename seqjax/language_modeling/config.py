@@ -8,6 +8,7 @@ import pathlib
 from typing import Literal
 
 from seqjax.core import bad_argument
+from seqjax.nn import CellName
 
 
 def _option(default, help_text: str):
@@ -20,7 +21,7 @@ class LMConfig:
     """Everything a language-model run needs besides its data (each field's ``help`` says what it is)."""
 
     level: Literal["char", "word"] = _option("char", "tokens: characters or words")
-    cell: Literal["lstm", "gru", "rnn"] = _option("gru", "recurrent cell: lstm, gru or rnn (tanh)")
+    cell: CellName = _option("gru", "recurrent layer, a name of seqjax.nn.LAYERS: lstm, gru, rnn (tanh), mingru, minlstm, lru, rglru or griffin (Griffin's residual block)")
     hidden_size: int = _option(448, "units per recurrent layer")
     num_layers: int = _option(2, "stacked recurrent layers")
     embed_size: int = _option(0, "embedding width (0: hidden_size)")

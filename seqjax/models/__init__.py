@@ -4,7 +4,8 @@ from seqjax.models.attention import SCORES, CrossAttention, Memory, attentional_
 from seqjax.models.captioner import Captioner
 from seqjax.models.encoder_decoder import generate_sequences
 from seqjax.models.encoder_pretraining import NeighbourTokenModel, neighbour_token_loss, with_pretrained_encoder
-from seqjax.models.language_model import LanguageModel, recurrent_layer
+from seqjax.models.language_model import LanguageModel
+from seqjax.nn import recurrent_layer
 from seqjax.models.pooling import POOLINGS, AttentionPooling, Pool, last_step, max_over_time, mean_over_time
 from seqjax.models.sentence_classifier import SentenceClassifier, SentenceEncoder
 from seqjax.models.sequence_to_vector import SequenceToVector

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from seqjax import core
 from seqjax.models.attention import CrossAttention, Memory, attentional_states
-from seqjax.models.language_model import CellName, carry_from_hidden, recurrent_layer
+from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
 
 
 class Captioner(linen.Module):

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax import nn
-from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.nn import CellName, recurrent_layer
 
 
 class GaussianForecast(NamedTuple):

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.models import mixture_density
-from seqjax.models.language_model import CellName, recurrent_layer, zero_carries
+from seqjax.nn import CellName, recurrent_layer, zero_carries
 
 
 class HandwritingModel(linen.Module):

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
-from seqjax import core, nn
-from seqjax.core import bad_argument
-
-CellName = Literal["lstm", "gru", "rnn"]
-
-
-def recurrent_layer(cell: CellName, hidden_size: int, **module_options: Any) -> nn.RecurrentLayer:
-    """The layer of ``cell``: LSTM (forget bias 1), GRU (update bias 1) or a tanh simple RNN."""
-    layers = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.SimpleRNN}
-    if cell not in layers:
-        raise bad_argument("cell", f"one of {sorted(layers)}", repr(cell))
-    return layers[cell](hidden_size, **module_options)
-
-
-def zero_carries(cell: CellName, hidden_size: int, batch: int, count: int) -> tuple[Any, ...]:
-    """``count`` zero carries ``[batch, hidden_size]`` of the layers ``recurrent_layer(cell, hidden_size)`` builds."""
-    core_cell = recurrent_layer(cell, hidden_size, parent=None).make_cell()
-    return tuple(core_cell.zero_carry(hidden_size, (batch,)) for _ in range(count))
-
-
-def carry_from_hidden(cell: CellName, hidden: jax.Array) -> Any:
-    """The carry whose hidden state is ``hidden [batch, hidden_size]`` (an LSTM's cell state at zero),
-    for starting a decoder from an encoder's summary."""
-    return core.LSTMState(hidden, jnp.zeros_like(hidden)) if cell == "lstm" else hidden
-
+from seqjax import nn
+from seqjax.nn import CellName, recurrent_layer, zero_carries
 
 class LanguageModel(linen.Module):
     """Predicts the next token at every step.
@@ -47,7 +24,7 @@ class LanguageModel(linen.Module):
 
     Attributes:
       vocab_size: tokens in the vocabulary.
-      cell: ``"lstm"``, ``"gru"`` or ``"rnn"``.
+      cell: a name of ``seqjax.nn.LAYERS`` (``"lstm"``, ``"gru"``, ``"mingru"``, ``"griffin"``, ...).
       hidden_size: units per layer.
       num_layers: stacked recurrent layers.
       embed_size: embedding width (``hidden_size`` when 0).

@@ -7,7 +7,7 @@ import flax.linen as linen
 import jax
 
 from seqjax import nn
-from seqjax.models.language_model import CellName, recurrent_layer
+from seqjax.nn import CellName, recurrent_layer
 from seqjax.models.pooling import Pool, PoolingName
 
 

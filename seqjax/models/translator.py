@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from seqjax import core, nn
 from seqjax.models.attention import CrossAttention, Memory, ScoreName, attentional_states
 from seqjax.models.encoder_decoder import generate_sequences
-from seqjax.models.language_model import CellName, carry_from_hidden, recurrent_layer
+from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
 from seqjax.models.pooling import last_step
 
 

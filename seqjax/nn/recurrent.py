@@ -26,18 +26,14 @@ class RecurrentLayer(linen.Module):
 
     Attributes:
       hidden_size: units ``H``.
-      unroll, remat, hoist_projection, backward, clip_carry_gradient: passed to
-        ``seqjax.core.run`` (the last clips ``dL/dh_{t-1}`` at every step of the backward pass).
+      options: how ``seqjax.core.run`` computes the layer (``core.RunOptions``: the scan,
+        the backward pass, unrolling, clipping of ``dL/dh_{t-1}`` at every step back, ...).
       input_init, recurrent_init: initialisers of each gate block of ``V`` and ``W``.
       param_dtype: dtype of the parameters.
     """
 
     hidden_size: int
-    unroll: int = 1
-    remat: bool = False
-    hoist_projection: bool | None = None
-    backward: str = "custom"
-    clip_carry_gradient: float | None = None
+    options: core.RunOptions = core.RunOptions()
     input_init: initializers.Initializer = initializers.lecun_normal
     recurrent_init: initializers.Initializer = initializers.orthogonal
     param_dtype: Any = jnp.float32
@@ -47,8 +43,16 @@ class RecurrentLayer(linen.Module):
         raise NotImplementedError
 
     def cell_init_options(self) -> dict[str, Any]:
-        """Options of the cell's ``init`` beyond the initialisers (e.g. ``forget_bias``)."""
-        return {}
+        """Options of the cell's ``init`` beyond the dtype (initialisers, ``forget_bias``, ...)."""
+        return {"input_init": self.input_init, "recurrent_init": self.recurrent_init}
+
+    def zero_carry(self, batch: int) -> core.Carry:
+        """The carry before the first step, ``[batch, hidden]`` per array."""
+        return self.make_cell().zero_carry(self.hidden_size, (batch,))
+
+    def carry_from_hidden(self, hidden: jax.Array) -> core.Carry:
+        """The carry whose hidden state is ``hidden [batch, hidden]``, the rest zero."""
+        return core.carry_from_hidden(self.make_cell(), hidden)
 
     @linen.compact
     def __call__(
@@ -63,27 +67,11 @@ class RecurrentLayer(linen.Module):
         params = self.param(
             "cell",
             lambda key: cell.init(
-                key,
-                inputs.shape[-1],
-                self.hidden_size,
-                input_init=self.input_init,
-                recurrent_init=self.recurrent_init,
-                dtype=self.param_dtype,
-                **self.cell_init_options(),
+                key, inputs.shape[-1], self.hidden_size, dtype=self.param_dtype, **self.cell_init_options()
             ),
         )
         return core.run(
-            cell,
-            params,
-            inputs,
-            initial_carry=initial_carry,
-            lengths=lengths,
-            reverse=reverse,
-            unroll=self.unroll,
-            remat=self.remat,
-            hoist_projection=self.hoist_projection,
-            backward=self.backward,
-            clip_carry_gradient=self.clip_carry_gradient,
+            cell, params, inputs, initial_carry=initial_carry, lengths=lengths, reverse=reverse, options=self.options
         )
 
 
@@ -113,7 +101,7 @@ class LSTM(RecurrentLayer):
         return core.LSTMCell()
 
     def cell_init_options(self) -> dict[str, Any]:
-        return {"forget_bias": self.forget_bias}
+        return {**super().cell_init_options(), "forget_bias": self.forget_bias}
 
 
 class GRU(RecurrentLayer):
@@ -131,7 +119,7 @@ class GRU(RecurrentLayer):
         return core.GRUCell(reset_after=self.reset_after)
 
     def cell_init_options(self) -> dict[str, Any]:
-        return {"update_bias": self.update_bias}
+        return {**super().cell_init_options(), "update_bias": self.update_bias}
 
 
 class OrthogonalRNN(SimpleRNN):
@@ -147,7 +135,7 @@ class OrthogonalRNN(SimpleRNN):
 
 class SkipRNN(RecurrentLayer):
     """``h_t = activation(V x_t + W h_{t-1} + U h_{t-skip} + b)``; carry ``SkipRNNState`` of the
-    last ``skip`` states. Differentiated by autodiff (``backward="autodiff"``).
+    last ``skip`` states. Differentiated by autodiff.
 
     Attributes:
       skip: how many steps back the skip connection reaches (>= 2).
@@ -158,10 +146,9 @@ class SkipRNN(RecurrentLayer):
     skip: int = 4
     skip_scale: float = 0.5
     activation: Callable[[jax.Array], jax.Array] = jnp.tanh
-    backward: str = "autodiff"
 
     def make_cell(self) -> core.SkipRNNCell:
         return core.SkipRNNCell(skip=self.skip, activation=self.activation)
 
     def cell_init_options(self) -> dict[str, Any]:
-        return {"skip_scale": self.skip_scale}
+        return {**super().cell_init_options(), "skip_scale": self.skip_scale}

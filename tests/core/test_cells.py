@@ -54,7 +54,7 @@ def test_cell_matches_float64_numpy_equations(cell, hoist):
         lambda a: 0.3 * jax.random.normal(jax.random.key(3), a.shape, a.dtype),
         cell.zero_carry(HIDDEN, (BATCH,)),
     )
-    outputs, final = core.run(cell, params, x, initial_carry=carry, hoist_projection=hoist)
+    outputs, final = core.run(cell, params, x, initial_carry=carry, options=core.RunOptions(hoist_projection=hoist))
     assert outputs.shape == (BATCH, TIME, HIDDEN) and outputs.dtype == jnp.float32
     for b in range(BATCH):
         expected_outputs, expected_final = numpy_run(

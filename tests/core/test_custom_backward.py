@@ -39,7 +39,7 @@ def test_custom_backward_equals_autodiff_of_the_plain_scan(cell, with_lengths, r
         def loss(params, x, carry, backward):
             outputs, final = core.run(
                 cell, params, x, initial_carry=carry, lengths=lengths, reverse=reverse,
-                hoist_projection=hoist, backward=backward,
+                options=core.RunOptions(hoist_projection=hoist, backward=backward),
             )
             return jnp.sum(outputs * weights) + sum(jnp.sum(jnp.sin(a)) for a in jax.tree.leaves(final))
 
@@ -60,7 +60,7 @@ def test_custom_backward_under_jit_and_vmap_in_float32():
     x = jax.random.normal(jax.random.key(1), (2, BATCH, TIME, INPUT))
 
     def loss(params, x, backward):
-        return jnp.sum(core.run(cell, params, x, backward=backward)[0] ** 2)
+        return jnp.sum(core.run(cell, params, x, options=core.RunOptions(backward=backward))[0] ** 2)
 
     per_group = jax.jit(jax.vmap(jax.grad(loss), in_axes=(None, 0, None)), static_argnums=2)
     custom, autodiff = per_group(params, x, "custom"), per_group(params, x, "autodiff")
@@ -72,7 +72,14 @@ def test_backward_option_is_checked():
     cell = core.GRUCell()
     params = cell.init(jax.random.key(0), INPUT, HIDDEN)
     x = jnp.zeros((BATCH, TIME, INPUT))
-    with pytest.raises(ValueError, match=r"backward: expected 'custom' or 'autodiff', received 'manual'"):
-        core.run(cell, params, x, backward="manual")
+    with pytest.raises(ValueError, match=r"backward: expected one of \('auto', 'custom', 'autodiff'\), received 'manual'"):
+        core.RunOptions(backward="manual")
     with pytest.raises(ValueError, match=r"remat: expected False with backward='custom'.*received True"):
-        core.run(cell, params, x, remat=True)
+        core.RunOptions(remat=True, backward="custom")
+    with pytest.raises(ValueError, match=r"options.backward: expected 'auto' or 'autodiff' for a cell that is not a FusedCell"):
+        skip = core.SkipRNNCell()
+        core.run(skip, skip.init(jax.random.key(0), INPUT, HIDDEN), x, options=core.RunOptions(backward="custom"))
+    with pytest.raises(ValueError, match=r"options.scan: expected 'auto' or 'sequential' for a cell that is not a linear"):
+        core.run(cell, params, x, options=core.RunOptions(scan="associative"))
+    with pytest.raises(ValueError, match=r"options: expected a seqjax.core.RunOptions, received \{'backward': 'custom'\}"):
+        core.run(cell, params, x, options={"backward": "custom"})

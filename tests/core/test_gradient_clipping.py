@@ -25,7 +25,8 @@ def _problem(cell):
 
 def _gradients(cell, params, x, weights, *, backward, clip, lengths=None):
     def loss(params, x):
-        outputs, _ = core.run(cell, params, x, lengths=lengths, backward=backward, clip_carry_gradient=clip)
+        options = core.RunOptions(backward=backward, clip_carry_gradient=clip)
+        outputs, _ = core.run(cell, params, x, lengths=lengths, options=options)
         return jnp.sum(outputs * weights)
 
     return jax.grad(loss, argnums=(0, 1))(params, x)
@@ -90,7 +91,7 @@ def test_gradient_reaching_the_initial_carry_is_at_most_the_threshold(cell):
     carry = jax.tree.map(lambda a: a + 0.1, cell.zero_carry(HIDDEN, (BATCH,)))
 
     def loss(carry):
-        outputs, _ = core.run(cell, params, x, initial_carry=carry, clip_carry_gradient=1e-3)
+        outputs, _ = core.run(cell, params, x, initial_carry=carry, options=core.RunOptions(clip_carry_gradient=1e-3))
         return 1e3 * jnp.sum(outputs)
 
     d_carry = jax.grad(loss)(carry)
@@ -104,7 +105,7 @@ def test_a_threshold_that_is_never_reached_changes_nothing_and_the_forward_pass_
         params, x, weights = _problem(cell)
         loose = _gradients(cell, params, x, weights, backward="custom", clip=1e9)
         plain = _gradients(cell, params, x, weights, backward="custom", clip=None)
-        outputs, _ = core.run(cell, params, x, clip_carry_gradient=1e-6)
+        outputs, _ = core.run(cell, params, x, options=core.RunOptions(clip_carry_gradient=1e-6))
         reference, _ = core.run(cell, params, x)
     for got, want in zip(jax.tree.leaves(loose), jax.tree.leaves(plain)):
         np.testing.assert_array_equal(got, want)
@@ -113,7 +114,5 @@ def test_a_threshold_that_is_never_reached_changes_nothing_and_the_forward_pass_
 
 @pytest.mark.parametrize("bad", [0.0, -1.0])
 def test_bad_threshold_is_refused(bad):
-    cell = core.SimpleRNNCell()
-    params = cell.init(jax.random.key(0), INPUT, HIDDEN)
     with pytest.raises(ValueError, match="clip_carry_gradient"):
-        core.run(cell, params, jnp.zeros((BATCH, TIME, INPUT)), clip_carry_gradient=bad)
+        core.RunOptions(clip_carry_gradient=bad)

@@ -52,7 +52,7 @@ def test_custom_backward_equals_autodiff_through_the_matrix_exponential():
         weights = jax.random.normal(jax.random.key(2), (BATCH, TIME, HIDDEN), jnp.float64)
 
         def loss(params, backward):
-            return jnp.sum(core.run(CELL, params, x, lengths=jnp.array([TIME, 5, 1]), backward=backward)[0] * weights)
+            return jnp.sum(core.run(CELL, params, x, lengths=jnp.array([TIME, 5, 1]), options=core.RunOptions(backward=backward))[0] * weights)
 
         custom = jax.grad(loss)(params, "custom")
         autodiff = jax.grad(loss)(params, "autodiff")

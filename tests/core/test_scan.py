@@ -80,12 +80,12 @@ def test_options_compute_the_same_function(cell):
         {"backward": "autodiff", "remat": True},
         {"backward": "autodiff", "hoist_projection": True, "unroll": 3},
     ):
-        out, final = core.run(cell, params, x, lengths=lengths, **options)
+        out, final = core.run(cell, params, x, lengths=lengths, options=core.RunOptions(**options))
         np.testing.assert_allclose(out, base_out, rtol=1e-5, atol=1e-6)
         for a, b in zip(jax.tree.leaves(final), jax.tree.leaves(base_final)):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
         grad = jax.grad(
-            lambda p: jnp.sum(core.run(cell, p, x, lengths=lengths, **options)[0] ** 2)
+            lambda p: jnp.sum(core.run(cell, p, x, lengths=lengths, options=core.RunOptions(**options))[0] ** 2)
         )(params)
         for a, b in zip(jax.tree.leaves(grad), jax.tree.leaves(base_grad)):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
@@ -97,7 +97,7 @@ def test_remat_stores_less_for_the_backward_pass():
     x = jax.random.normal(jax.random.key(1), (8, 64, INPUT))
 
     def residual_bytes(remat):
-        _, backward = jax.vjp(lambda p: core.run(cell, p, x, remat=remat, backward="autodiff")[0], params)
+        _, backward = jax.vjp(lambda p: core.run(cell, p, x, options=core.RunOptions(remat=remat, backward="autodiff"))[0], params)
         return sum(leaf.nbytes for leaf in jax.tree.leaves(backward))
 
     assert residual_bytes(True) < 0.6 * residual_bytes(False)
@@ -145,7 +145,7 @@ def test_jit_does_not_retrace_for_the_same_shapes():
 def test_jit_with_the_cell_as_a_static_argument():
     cell = core.SimpleRNNCell(activation=jax.nn.relu)
     params, x = setup(cell)
-    jitted = jax.jit(core.run, static_argnames=("cell", "reverse", "unroll", "remat"))
+    jitted = jax.jit(core.run, static_argnames=("cell", "reverse", "options"))
     np.testing.assert_allclose(
         jitted(cell, params, x, reverse=True)[0], core.run(cell, params, x, reverse=True)[0], rtol=1e-6
     )

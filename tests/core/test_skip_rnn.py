@@ -32,7 +32,7 @@ def _problem():
 def test_outputs_and_final_carry_match_a_numpy_loop():
     with jax.enable_x64(True):
         cell, params, x = _problem()
-        outputs, final = core.run(cell, params, x, backward="autodiff")
+        outputs, final = core.run(cell, params, x)
     for b in range(BATCH):
         expected = _numpy_skip_rnn(np.asarray(x[b]), *(np.asarray(p) for p in params[:3]), np.asarray(params.bias), SKIP)
         assert relative_error(outputs[b], expected) < 1e-12
@@ -44,7 +44,7 @@ def test_gradient_with_respect_to_an_early_input_matches_finite_differences():
         cell, params, x = _problem()
 
         def last_output(x):
-            return jnp.sum(core.run(cell, params, x, backward="autodiff")[0][:, -1])
+            return jnp.sum(core.run(cell, params, x)[0][:, -1])
 
         gradient = np.asarray(jax.grad(last_output)(x))
         eps = 1e-6
@@ -59,5 +59,5 @@ def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="skip"):
         core.SkipRNNCell(skip=1)
     cell = core.SkipRNNCell()
-    with pytest.raises(ValueError, match="backward"):
-        core.run(cell, cell.init(jax.random.key(0), 2, 3), jnp.zeros((1, 4, 2)))
+    with pytest.raises(ValueError, match="options.backward: expected 'auto' or 'autodiff'"):
+        core.run(cell, cell.init(jax.random.key(0), 2, 3), jnp.zeros((1, 4, 2)), options=core.RunOptions(backward="custom"))

@@ -138,7 +138,7 @@ def test_stacked_bidirectional_layers_train_under_jit():
 
 def test_layer_backward_options_give_the_same_gradients():
     x = inputs()
-    layers = [nn.LSTM(HIDDEN), nn.LSTM(HIDDEN, backward="autodiff", remat=True)]
+    layers = [nn.LSTM(HIDDEN), nn.LSTM(HIDDEN, options=core.RunOptions(backward="autodiff", remat=True))]
     variables = layers[0].init(jax.random.key(0), x)
     grads = [
         jax.grad(lambda v, layer=layer: jnp.sum(layer.apply(v, x, LENGTHS)[0] ** 2))(variables) for layer in layers
@@ -149,12 +149,12 @@ def test_layer_backward_options_give_the_same_gradients():
 
 def test_layer_clip_carry_gradient_is_the_core_option():
     x = inputs()
-    layer = nn.GRU(HIDDEN, clip_carry_gradient=0.01)
+    layer = nn.GRU(HIDDEN, options=core.RunOptions(clip_carry_gradient=0.01))
     variables = layer.init(jax.random.key(0), x)
     params = variables["params"]["cell"]
     got = jax.grad(lambda v: jnp.sum(layer.apply(v, x)[0] ** 2))(variables)["params"]["cell"]
     want = jax.grad(
-        lambda p: jnp.sum(core.run(core.GRUCell(), p, x, clip_carry_gradient=0.01)[0] ** 2)
+        lambda p: jnp.sum(core.run(core.GRUCell(), p, x, options=core.RunOptions(clip_carry_gradient=0.01))[0] ** 2)
     )(params)
     unclipped = jax.grad(lambda p: jnp.sum(core.run(core.GRUCell(), p, x)[0] ** 2))(params)
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
