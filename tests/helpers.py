@@ -14,8 +14,9 @@ def random_params(cell, input_size: int, hidden_size: int, seed: int, dtype=jnp.
 
 
 def relative_error(actual, expected) -> float:
-    """``||actual - expected|| / ||expected||`` in float64."""
-    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
+    """``||actual - expected|| / ||expected||`` in float64 (complex128 for complex values)."""
+    dtype = np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64
+    actual, expected = np.asarray(actual, dtype), np.asarray(expected, dtype)
     return float(np.linalg.norm(actual - expected) / np.linalg.norm(expected))
 
 

@@ -65,3 +65,79 @@ def gru(x, Vs, Ws, bs, h0, candidate_recurrent_bias=None):
         h = (1.0 - u) * g + u * h
         hs.append(h)
     return np.stack(hs), h
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, z)
+
+
+def positive_candidate(z: np.ndarray) -> np.ndarray:
+    """Feng et al.'s ``g``: ``z + 1/2`` for ``z >= 0``, ``sigmoid(z)`` below."""
+    return np.where(z >= 0, z + 0.5, sigmoid(z))
+
+
+def linear_recurrence(a, b, h0):
+    """``h_t = a_t * h_{t-1} + b_t``; ``a`` broadcastable to ``b [time, hidden]``; returns ``(hs, h)``."""
+    b = np.asarray(b)
+    a = np.broadcast_to(np.asarray(a), b.shape)
+    h, hs = np.asarray(h0).astype(np.result_type(a, b, h0)), []
+    for a_t, b_t in zip(a, b):
+        h = a_t * h + b_t
+        hs.append(h)
+    return np.stack(hs), h
+
+
+def min_gru(x, Vs, bs, h0, log_space=False):
+    """minGRU: ``Vs, bs`` per-gate lists u, candidate; ``h_t = u h_{t-1} + (1 - u) g``."""
+    (Vu, Vg), (bu, bg) = Vs, bs
+    h, hs = np.asarray(h0, np.float64), []
+    for x_t in np.asarray(x, np.float64):
+        u = sigmoid(x_t @ Vu + bu)
+        g = x_t @ Vg + bg
+        if log_space:
+            g = positive_candidate(g)
+        h = u * h + (1.0 - u) * g
+        hs.append(h)
+    return np.stack(hs), h
+
+
+def min_lstm(x, Vs, bs, h0, log_space=False):
+    """minLSTM: ``Vs, bs`` per-gate lists i, f, candidate; gates normalised to ``f / (f + i)``, ``i / (f + i)``."""
+    (Vi, Vf, Vg), (bi, bf, bg) = Vs, bs
+    h, hs = np.asarray(h0, np.float64), []
+    for x_t in np.asarray(x, np.float64):
+        i = sigmoid(x_t @ Vi + bi)
+        f = sigmoid(x_t @ Vf + bf)
+        g = x_t @ Vg + bg
+        if log_space:
+            g = positive_candidate(g)
+        h = f / (f + i) * h + i / (f + i) * g
+        hs.append(h)
+    return np.stack(hs), h
+
+
+def lru(x, nu_log, theta_log, gamma_log, B, C, D, h0):
+    """LRU: ``λ = exp(-exp(ν) + i exp(θ))``, ``h_t = λ h_{t-1} + γ (x_t B)``, ``y_t = Re(h_t C) + x_t D``;
+    ``B``, ``C`` complex. Returns ``(ys, h)``."""
+    lam = np.exp(-np.exp(nu_log) + 1j * np.exp(theta_log))
+    gamma = np.exp(gamma_log)
+    h, ys = np.asarray(h0, np.complex128), []
+    for x_t in np.asarray(x, np.float64):
+        h = lam * h + gamma * (x_t @ B)
+        ys.append((h @ C).real + x_t @ D)
+    return np.stack(ys), h
+
+
+def rg_lru(x, Vs, bs, decay_logit, h0, c=8.0):
+    """RG-LRU: ``Vs, bs`` per-gate lists value, recurrence gate, input gate;
+    ``a_t = sigmoid(Λ) ** (c r_t)``, ``h_t = a_t h_{t-1} + sqrt(1 - a_t²) (i_t v_t)``."""
+    (Vv, Vr, Vi), (bv, br, bi) = Vs, bs
+    a = sigmoid(np.asarray(decay_logit, np.float64))
+    h, hs = np.asarray(h0, np.float64), []
+    for x_t in np.asarray(x, np.float64):
+        r = sigmoid(x_t @ Vr + br)
+        i = sigmoid(x_t @ Vi + bi)
+        a_t = a ** (c * r)
+        h = a_t * h + np.sqrt(1.0 - a_t**2) * (i * (x_t @ Vv + bv))
+        hs.append(h)
+    return np.stack(hs), h
