@@ -13,7 +13,14 @@ gru_ub1            GRU, update-gate bias 1 (starts by keeping its state)
 skip_rnn           tanh RNN that also receives ``h_{t-10}`` (temporal skip connection)
 orthogonal_rnn     tanh RNN with ``W = expm(A - Aᵀ)``, orthogonal through the whole training
 orthogonal_relu    the same with ReLU: neither ``W`` nor the activation can amplify or saturate
+mingru             minGRU (Feng et al. 2024): gates read ``x_t`` only, ``h_t = u h_{t-1} + (1 - u) g``
+minlstm            minLSTM (Feng et al. 2024): normalised forget and input gates of ``x_t`` only
+rglru              Griffin's RG-LRU (De et al. 2024): ``a_t = a^(8 r_t)``, ``a^8`` starts in [0.9, 0.999]
 =================  =============================================================================
+
+The LRU is not a lab encoder: its output is a readout of a complex state, and the lab's
+gradient-flow measurement differentiates the loss with respect to the layer's outputs as
+its hidden states.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ ENCODERS: dict[str, Callable[[int], nn.RecurrentLayer]] = {
     "skip_rnn": lambda hidden: nn.SkipRNN(hidden, skip=SKIP, activation=jnp.tanh),
     "orthogonal_rnn": lambda hidden: nn.OrthogonalRNN(hidden, activation=jnp.tanh),
     "orthogonal_relu": lambda hidden: nn.OrthogonalRNN(hidden, activation=jax.nn.relu),
+    "mingru": lambda hidden: nn.MinGRU(hidden),
+    "minlstm": lambda hidden: nn.MinLSTM(hidden),
+    "rglru": lambda hidden: nn.RGLRU(hidden),
 }
 MODEL_NAMES = tuple(ENCODERS)
 

@@ -29,7 +29,7 @@ import numpy as np
 from experiments import flags
 from experiments.music.input_pipeline import batch_of, make_batch_at
 from experiments.music.render import plot_piano_roll, write_midi
-from seqjax import core, models, train
+from seqjax import core, models, nn, train
 from seqjax.data.chorales import NUM_KEYS, load_jsb_chorales
 from seqjax.language_modeling import generate
 
@@ -142,7 +142,7 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
 
 
 def parse_config(argv: list[str] | None = None) -> MusicConfig:
-    return flags.parse_config(MusicConfig, __doc__.splitlines()[0], argv, {"cell": ("lstm", "gru", "rnn")})
+    return flags.parse_config(MusicConfig, __doc__.splitlines()[0], argv, {"cell": nn.CELL_NAMES})
 
 
 if __name__ == "__main__":

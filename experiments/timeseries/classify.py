@@ -124,7 +124,7 @@ def run(config: ClassifyConfig, problems: dict[str, tuple[LabelledSeries, Labell
 
 
 def parse_config(argv: list[str] | None = None) -> ClassifyConfig:
-    choices = {"problem": ("all", *CLASSIFICATION_PROBLEMS), "cell": ("lstm", "gru"), "pooling": ("", *models.POOLINGS)}
+    choices = {"problem": ("all", *CLASSIFICATION_PROBLEMS), "cell": nn.CELL_NAMES, "pooling": ("", *models.POOLINGS)}
     return flags.parse_config(ClassifyConfig, __doc__.splitlines()[0], argv, choices)
 
 

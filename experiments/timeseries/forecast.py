@@ -33,7 +33,7 @@ import numpy as np
 from experiments import flags
 from experiments.timeseries.baselines import STATISTICAL_MODELS, statistical_forecast
 from experiments.timeseries.input_pipeline import SERIES, Prepared, Windows, prepare
-from seqjax import train
+from seqjax import nn, train
 from seqjax.data.timeseries import load_forecasting
 from seqjax.models.forecaster import RecurrentForecaster, WindowMLP
 from seqjax.train.forecast_metrics import gaussian_interval, interval_coverage, mase, seasonal_naive, smape
@@ -190,7 +190,7 @@ def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = 
 
 
 def parse_config(argv: list[str] | None = None) -> ForecastConfig:
-    choices = {"series": ("all", *SERIES), "cell": ("lstm", "gru")}
+    choices = {"series": ("all", *SERIES), "cell": nn.CELL_NAMES}
     return flags.parse_config(ForecastConfig, __doc__.splitlines()[0], argv, choices)
 
 

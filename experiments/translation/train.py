@@ -26,7 +26,7 @@ import sacrebleu
 
 from experiments import flags
 from experiments.translation.input_pipeline import EncodedPairs, Pairs, Tokenizers, make_batch_at
-from seqjax import core, models, train
+from seqjax import core, models, nn, train
 from seqjax.data.lexicon import round_up
 from seqjax.data.multi30k import LANGUAGES, load_parallel
 from seqjax.data.subwords import BOS_ID, EOS_ID
@@ -163,7 +163,7 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
 
 
 def parse_config(argv: list[str] | None = None) -> TranslationConfig:
-    choices = {"source": LANGUAGES, "target": LANGUAGES, "cell": ("gru", "lstm"), "score": models.SCORES}
+    choices = {"source": LANGUAGES, "target": LANGUAGES, "cell": nn.CELL_NAMES, "score": models.SCORES}
     return flags.parse_config(TranslationConfig, __doc__.splitlines()[0], argv, choices)
 
 

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax.core.errors import bad_argument
-from seqjax.core.lengths import check_lengths, reverse_within_lengths
+from seqjax.core.lengths import check_lengths, reversal_order
 
 LINEAR_SCANS: tuple[str, ...] = ("sequential", "associative", "chunked")
 
@@ -40,6 +40,7 @@ def linear_recurrence(
     scan: str = "associative",
     chunk_size: int = 64,
     backward: str = "custom",
+    time_major: bool = False,
 ) -> tuple[jax.Array, jax.Array]:
     """``h_t = a_t * h_{t-1} + b_t`` for every step; returns ``(h [batch, time, hidden], final [batch, hidden])``.
 
@@ -56,18 +57,22 @@ def linear_recurrence(
       chunk_size: steps per chunk of ``scan="chunked"``.
       backward: ``"custom"`` (the reversed recurrence as a ``jax.custom_vjp``, reverse mode
         only) or ``"autodiff"`` (JAX differentiates the scan; forward mode too).
+      time_major: ``a``, ``b`` and the outputs are ``[time, batch, hidden]`` instead. The
+        recurrence runs time-major inside, so this saves two transposes of ``[batch, time,
+        hidden]`` arrays each way (``core.run`` computes the coefficients time-major).
     """
     b = jnp.asarray(b)
+    layout = "[time, batch, hidden]" if time_major else "[batch, time, hidden]"
     if b.ndim != 3:
-        raise bad_argument("b", "rank 3, [batch, time, hidden]", f"rank {b.ndim}, shape {b.shape}")
+        raise bad_argument("b", f"rank 3, {layout}", f"rank {b.ndim}, shape {b.shape}")
     if not jnp.issubdtype(b.dtype, jnp.inexact):
         raise bad_argument("b", "a floating-point or complex dtype", f"dtype {b.dtype}")
     a = jnp.asarray(a)
     try:
-        np.broadcast_shapes(a.shape, b.shape)
+        broadcast = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise bad_argument("a", f"a shape broadcastable to b's {b.shape}", f"shape {a.shape}") from None
-    if np.broadcast_shapes(a.shape, b.shape) != b.shape:
+        broadcast = None
+    if broadcast != b.shape:
         raise bad_argument("a", f"a shape broadcastable to b's {b.shape}", f"shape {a.shape}")
     if scan not in LINEAR_SCANS:
         raise bad_argument("scan", f"one of {LINEAR_SCANS}", repr(scan))
@@ -75,7 +80,10 @@ def linear_recurrence(
         raise bad_argument("backward", "'custom' or 'autodiff'", repr(backward))
     if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
         raise bad_argument("chunk_size", "a positive int", repr(chunk_size))
-    batch, time, hidden = b.shape
+    a = jnp.broadcast_to(a, b.shape)
+    if not time_major:
+        a, b = jnp.swapaxes(a, 0, 1), jnp.swapaxes(b, 0, 1)
+    time, batch, hidden = b.shape
     dtype = jnp.result_type(a.dtype, b.dtype, *(() if initial is None else (jnp.asarray(initial).dtype,)))
     if initial is None:
         initial = jnp.zeros((batch, hidden), dtype)
@@ -83,26 +91,34 @@ def linear_recurrence(
         initial = jnp.asarray(initial)
         if initial.shape != (batch, hidden):
             raise bad_argument("initial", f"shape ({batch}, {hidden})", f"shape {initial.shape}")
-    a, b, initial = jnp.broadcast_to(a, b.shape).astype(dtype), b.astype(dtype), initial.astype(dtype)
+    a, b, initial = a.astype(dtype), b.astype(dtype), initial.astype(dtype)
     if time == 0:
-        return b, initial
+        return (b if time_major else jnp.swapaxes(b, 0, 1)), initial
     if lengths is not None:
         lengths = check_lengths(lengths, batch, time)
+        real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]  # [time, batch, 1]
     if reverse:  # each sequence read backwards from its own last real step, padding after it
-        a, b = reverse_within_lengths(a, lengths), reverse_within_lengths(b, lengths)
+        a, b = _reverse_time_major(a, lengths), _reverse_time_major(b, lengths)
     if lengths is not None:
-        real = (jnp.arange(time)[None, :] < lengths[:, None])[..., None]  # [batch, time, 1]
         a = jnp.where(real, a, jnp.ones_like(a))  # past the end the state is kept ...
         b = jnp.where(real, b, jnp.zeros_like(b))  # ... and nothing is added
 
     run = _recurrence_custom if backward == "custom" else _recurrence
-    states = run(scan, chunk_size, a, b, initial)
-    final = states[:, -1]
+    states = run(scan, chunk_size, False, a, b, initial)
+    final = states[-1]
     if reverse:
-        states = reverse_within_lengths(states, lengths)
+        states = _reverse_time_major(states, lengths)
     if lengths is not None:
         states = jnp.where(real, states, jnp.zeros_like(states))
-    return states, final
+    return (states if time_major else jnp.swapaxes(states, 0, 1)), final
+
+
+def _reverse_time_major(values: jax.Array, lengths: jax.Array | None) -> jax.Array:
+    """``values [time, batch, hidden]`` with each sequence's real steps in reverse order."""
+    if lengths is None:
+        return jnp.flip(values, 0)
+    order = reversal_order(lengths, values.shape[0]).T  # [time, batch]
+    return jnp.take_along_axis(values, order[..., None], axis=0)
 
 
 def _combine(earlier: tuple[jax.Array, jax.Array], later: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
@@ -112,55 +128,59 @@ def _combine(earlier: tuple[jax.Array, jax.Array], later: tuple[jax.Array, jax.A
     return a_1 * a_2, a_2 * b_1 + b_2
 
 
-def _recurrence(scan: str, chunk_size: int, a: jax.Array, b: jax.Array, initial: jax.Array) -> jax.Array:
-    """``h [batch, time, hidden]`` of ``h_t = a_t h_{t-1} + b_t`` from ``h_{-1} = initial``, by ``scan``."""
+def _recurrence(
+    scan: str, chunk_size: int, backwards: bool, a: jax.Array, b: jax.Array, initial: jax.Array
+) -> jax.Array:
+    """``h [time, batch, hidden]`` of ``h_t = a_t h_{t-1} + b_t`` from ``initial``, by ``scan``,
+    from the first step to the last, or from the last to the first when ``backwards``."""
     if scan == "sequential":
         def step(h: jax.Array, ab: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
             h = ab[0] * h + ab[1]
             return h, h
 
-        _, states = jax.lax.scan(step, initial, (jnp.swapaxes(a, 0, 1), jnp.swapaxes(b, 0, 1)))
-        return jnp.swapaxes(states, 0, 1)
+        return jax.lax.scan(step, initial, (a, b), reverse=backwards)[1]
     if scan == "associative":
-        a_cumulative, b_cumulative = jax.lax.associative_scan(_combine, (a, b), axis=1)
-        return a_cumulative * initial[:, None] + b_cumulative
-    batch, time, hidden = b.shape
+        a_cumulative, b_cumulative = jax.lax.associative_scan(_combine, (a, b), axis=0, reverse=backwards)
+        return a_cumulative * initial + b_cumulative
+    if backwards:
+        return jnp.flip(_recurrence(scan, chunk_size, False, jnp.flip(a, 0), jnp.flip(b, 0), initial), 0)
+    time, batch, hidden = b.shape
     size = min(chunk_size, time)
     chunks = -(-time // size)
-    padding = ((0, 0), (0, chunks * size - time), (0, 0))
-    a = jnp.pad(a, padding, constant_values=1).reshape(batch, chunks, size, hidden)
-    b = jnp.pad(b, padding).reshape(batch, chunks, size, hidden)
-    a_cumulative, b_cumulative = jax.lax.associative_scan(_combine, (a, b), axis=2)
+    padding = ((0, chunks * size - time), (0, 0), (0, 0))
+    a = jnp.pad(a, padding, constant_values=1).reshape(chunks, size, batch, hidden)
+    b = jnp.pad(b, padding).reshape(chunks, size, batch, hidden)
+    a_cumulative, b_cumulative = jax.lax.associative_scan(_combine, (a, b), axis=1)
 
     def across_chunks(h: jax.Array, last: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
         return last[0] * h + last[1], h  # the state entering the next chunk, and this one's
 
-    ends = (jnp.moveaxis(a_cumulative[:, :, -1], 1, 0), jnp.moveaxis(b_cumulative[:, :, -1], 1, 0))
-    _, entering = jax.lax.scan(across_chunks, initial, ends)  # [chunks, batch, hidden]
-    states = a_cumulative * jnp.moveaxis(entering, 0, 1)[:, :, None] + b_cumulative
-    return states.reshape(batch, chunks * size, hidden)[:, :time]
+    _, entering = jax.lax.scan(across_chunks, initial, (a_cumulative[:, -1], b_cumulative[:, -1]))
+    states = a_cumulative * entering[:, None] + b_cumulative  # entering: [chunks, batch, hidden]
+    return states.reshape(chunks * size, batch, hidden)[:time]
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1))
-def _recurrence_custom(scan: str, chunk_size: int, a: jax.Array, b: jax.Array, initial: jax.Array) -> jax.Array:
-    """``_recurrence`` with the reversed recurrence as its backward pass."""
-    return _recurrence(scan, chunk_size, a, b, initial)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2))
+def _recurrence_custom(
+    scan: str, chunk_size: int, backwards: bool, a: jax.Array, b: jax.Array, initial: jax.Array
+) -> jax.Array:
+    """``_recurrence`` (forwards) with the reversed recurrence as its backward pass."""
+    return _recurrence(scan, chunk_size, backwards, a, b, initial)
 
 
-def _recurrence_forward(scan, chunk_size, a, b, initial):
-    states = _recurrence(scan, chunk_size, a, b, initial)
+def _recurrence_forward(scan, chunk_size, backwards, a, b, initial):
+    states = _recurrence(scan, chunk_size, backwards, a, b, initial)
     return states, (a, initial, states)
 
 
-def _recurrence_backward(scan, chunk_size, residuals, d_states):
+def _recurrence_backward(scan, chunk_size, backwards, residuals, d_states):
+    del backwards  # always False: linear_recurrence reverses the data instead
     a, initial, states = residuals
-    # g_t = dy_t + a_{t+1} g_{t+1}: a forward recurrence over the reversed time axis.
-    a_next = jnp.concatenate([a[:, 1:], jnp.ones_like(a[:, :1])], axis=1)
-    g = jnp.flip(
-        _recurrence(scan, chunk_size, jnp.flip(a_next, 1), jnp.flip(d_states, 1), jnp.zeros_like(initial)), 1
-    )
-    states_before = jnp.concatenate([initial[:, None], states[:, :-1]], axis=1)
-    return g * states_before, g, a[:, 0] * g[:, 0]
+    # g_t = dy_t + a_{t+1} g_{t+1}: the same recurrence, run from the last step to the first.
+    a_next = jnp.concatenate([a[1:], jnp.ones_like(a[:1])])
+    g = _recurrence(scan, chunk_size, True, a_next, d_states, jnp.zeros_like(initial))
+    states_before = jnp.concatenate([initial[None], states[:-1]])
+    return g * states_before, g, a[0] * g[0]
 
 
 _recurrence_custom.defvjp(_recurrence_forward, _recurrence_backward)

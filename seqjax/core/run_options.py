@@ -29,8 +29,9 @@ class RunOptions:
         ``"associative"`` runs a linear-recurrence cell (``h_t = a_t * h_{t-1} + b_t``:
         minGRU, minLSTM, LRU, RG-LRU) as one ``jax.lax.associative_scan``, depth ``log T``;
         ``"chunked"`` runs it sequentially over chunks of ``chunk_size`` steps and in
-        parallel within each. ``"auto"`` (default): ``"associative"`` for linear-recurrence
-        cells, ``"sequential"`` for the others (measured in BENCHMARKS.md).
+        parallel within each. ``"auto"`` (default): ``"sequential"`` on CPU, where it was
+        measured fastest for every cell (BENCHMARKS.md), and ``"associative"`` on GPU/TPU for
+        linear-recurrence cells (the others always run sequentially).
       chunk_size: steps per chunk of ``scan="chunked"``.
       backward: ``"custom"`` differentiates with seqjax's hand-written backward pass (for
         ``FusedCell`` cells: the cuDNN scheme of ``seqjax.core.custom_backward``; for linear

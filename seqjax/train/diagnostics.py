@@ -1,7 +1,7 @@
 """Vanishing and exploding gradients, diagnosed: ``||dL_t/dh_k||`` for every ``k <= t``.
 
-Works for any core cell whose parameters have a ``recurrent_kernel [hidden, ...]`` and whose
-carry exposes ``hidden_of``. A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
+Works for any core cell whose output is its hidden state ``hidden_of(carry)`` (all but the LRU,
+whose output is a readout of its complex state). A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
 (``h_k + e_k``); the derivative of the step-``t`` loss with respect to ``e_k`` is
 ``dL_t/dh_k``. One reverse pass, vectorised over the ``time`` step losses (``jax.vmap`` of
 one VJP), gives all of them at once.
@@ -54,10 +54,6 @@ def perturbed_step_losses(
     return step_losses(jnp.swapaxes(hiddens, 0, 1))
 
 
-def _hidden_size(params: Any) -> int:
-    return params.recurrent_kernel.shape[0]
-
-
 def hidden_gradient_norms(
     cell: Cell, params: Any, inputs: jax.Array, step_losses: StepLosses, initial_carry: Any = None
 ) -> jax.Array:
@@ -66,7 +62,7 @@ def hidden_gradient_norms(
     Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
     """
     batch, time, _ = inputs.shape
-    zeros = jnp.zeros((batch, time, _hidden_size(params)), inputs.dtype)
+    zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
     losses, vjp = jax.vjp(
         lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
     )
@@ -85,7 +81,7 @@ def loss_gradient_norms(
     other arguments as in ``perturbed_step_losses``.
     """
     batch, time, _ = inputs.shape
-    zeros = jnp.zeros((batch, time, _hidden_size(params)), inputs.dtype)
+    zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
     gradient = jax.grad(lambda e: perturbed_step_losses(cell, params, inputs, loss, e, initial_carry))(zeros)
     return jnp.sqrt(jnp.sum(jnp.square(gradient), axis=(0, 2)))
 
