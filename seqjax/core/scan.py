@@ -114,7 +114,7 @@ def _run_linear(
 def _linear_scan(scan: str) -> str:
     """The scan ``"auto"`` stands for: sequential on CPU, associative on GPU/TPU.
 
-    On the project's 2-core CPU (BENCHMARKS.md) the sequential scan ran a minGRU layer 1.7x
+    On the project's 2-core CPU (BENCHMARKS.md) the sequential scan ran a minGRU layer 1.6x
     as fast as the associative one: there the work, not the depth, bounds the time, and the
     associative scan does about twice the work in ``log T`` passes over memory.
     """
