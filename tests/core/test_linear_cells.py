@@ -67,7 +67,7 @@ def test_the_step_equals_the_whole_sequence_run(cell):
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=CELL_IDS)
-def test_gradient_equals_autodiff_and_central_finite_differences_in_float64(cell):
+def test_custom_gradient_equals_autodiff_and_central_finite_differences_in_float64(cell):
     with jax.enable_x64(True):
         params, x, h0 = setup(cell, jnp.float64, seed=1)
         x, lengths = x[:, :5], np.array([5, 3])
@@ -80,10 +80,10 @@ def test_gradient_equals_autodiff_and_central_finite_differences_in_float64(cell
             return jnp.sum(outputs * weights) + jnp.sum(jnp.abs(final) ** 2)
 
         grad = np.asarray(jax.grad(loss)(flat))
-        for scan in core.LINEAR_SCANS:
-            np.testing.assert_allclose(jax.grad(loss)(flat, "autodiff", scan), grad, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(jax.grad(loss)(flat, "autodiff", "sequential"), grad, rtol=1e-10, atol=1e-12)
         eps, eye = 1e-6, np.eye(flat.size)
-        numeric = np.array([(loss(flat + eps * e) - loss(flat - eps * e)) / (2 * eps) for e in eye])
+        central = jax.jit(jax.vmap(lambda e: (loss(flat + eps * e) - loss(flat - eps * e)) / (2 * eps)))
+        numeric = np.asarray(central(eye))
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
 
 

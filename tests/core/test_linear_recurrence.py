@@ -79,7 +79,7 @@ def test_a_decay_that_is_the_same_at_every_step_broadcasts():
 
 @pytest.mark.parametrize("complex_valued", [False, True], ids=["real", "complex"])
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
-def test_custom_backward_equals_autodiff_of_every_scan(complex_valued, reverse):
+def test_custom_backward_of_every_scan_equals_autodiff_of_the_sequential_scan(complex_valued, reverse):
     a, b, h0 = problem(3, complex_valued)
     weights = np.random.default_rng(4).standard_normal(b.shape)
 
@@ -92,10 +92,9 @@ def test_custom_backward_equals_autodiff_of_every_scan(complex_valued, reverse):
     with jax.enable_x64(True):
         want = jax.grad(loss, argnums=(0, 1, 2))(a, b, h0, "sequential", "autodiff")
         for scan in SCANS:
-            for backward in ("custom", "autodiff"):
-                got = jax.grad(loss, argnums=(0, 1, 2))(a, b, h0, scan, backward)
-                for g, w in zip(got, want):
-                    np.testing.assert_allclose(g, w, rtol=0, atol=1e-10, err_msg=f"{scan} {backward}")
+            got = jax.grad(loss, argnums=(0, 1, 2))(a, b, h0, scan, "custom")
+            for g, w in zip(got, want):
+                np.testing.assert_allclose(g, w, rtol=0, atol=1e-10, err_msg=scan)
 
 
 def test_gradient_equals_central_finite_differences():
@@ -112,7 +111,7 @@ def test_gradient_equals_central_finite_differences():
         flat = jnp.concatenate([a.ravel(), b.ravel(), h0.ravel()])
         grad = np.asarray(jax.grad(loss)(flat))
         eps, eye = 1e-6, np.eye(flat.size)
-        numeric = np.array([(loss(flat + eps * e) - loss(flat - eps * e)) / (2 * eps) for e in eye])
+        numeric = np.asarray(jax.jit(jax.vmap(lambda e: (loss(flat + eps * e) - loss(flat - eps * e)) / (2 * eps)))(eye))
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
 
 
