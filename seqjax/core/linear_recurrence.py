@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax.core.errors import bad_argument
-from seqjax.core.lengths import check_lengths, reversal_order
+from seqjax.core.lengths import check_lengths, real_steps, reverse_within_lengths
 
 LINEAR_SCANS: tuple[str, ...] = ("sequential", "associative", "chunked")
 
@@ -96,9 +96,9 @@ def linear_recurrence(
         return (b if time_major else jnp.swapaxes(b, 0, 1)), initial
     if lengths is not None:
         lengths = check_lengths(lengths, batch, time)
-        real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]  # [time, batch, 1]
+        real = real_steps(lengths, batch, time).T[..., None]  # [time, batch, 1]
     if reverse:  # each sequence read backwards from its own last real step, padding after it
-        a, b = _reverse_time_major(a, lengths), _reverse_time_major(b, lengths)
+        a, b = reverse_within_lengths(a, lengths, 0), reverse_within_lengths(b, lengths, 0)
     if lengths is not None:
         a = jnp.where(real, a, jnp.ones_like(a))  # past the end the state is kept ...
         b = jnp.where(real, b, jnp.zeros_like(b))  # ... and nothing is added
@@ -107,18 +107,10 @@ def linear_recurrence(
     states = run(scan, chunk_size, False, a, b, initial)
     final = states[-1]
     if reverse:
-        states = _reverse_time_major(states, lengths)
+        states = reverse_within_lengths(states, lengths, 0)
     if lengths is not None:
         states = jnp.where(real, states, jnp.zeros_like(states))
     return (states if time_major else jnp.swapaxes(states, 0, 1)), final
-
-
-def _reverse_time_major(values: jax.Array, lengths: jax.Array | None) -> jax.Array:
-    """``values [time, batch, hidden]`` with each sequence's real steps in reverse order."""
-    if lengths is None:
-        return jnp.flip(values, 0)
-    order = reversal_order(lengths, values.shape[0]).T  # [time, batch]
-    return jnp.take_along_axis(values, order[..., None], axis=0)
 
 
 def _combine(earlier: tuple[jax.Array, jax.Array], later: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:

@@ -23,7 +23,7 @@ from seqjax.core.cell import Carry, Cell, FusedCell, LinearRecurrentCell
 from seqjax.core.custom_backward import scan_fused_cell
 from seqjax.core.errors import bad_argument
 from seqjax.core.gradient_clipping import clip_gradient_norm
-from seqjax.core.lengths import check_lengths
+from seqjax.core.lengths import check_lengths, real_steps
 from seqjax.core.linear_recurrence import linear_recurrence
 from seqjax.core.run_options import RunOptions
 
@@ -106,7 +106,7 @@ def _run_linear(
     )
     outputs = cell.readout(params, states, time_major)
     if lengths is not None:  # the readout of a padded step (its input's direct path) is zeroed too
-        real = (jnp.arange(inputs.shape[1])[:, None] < lengths[None, :])[..., None]
+        real = real_steps(lengths, *inputs.shape[:2]).T[..., None]  # [time, batch, 1]
         outputs = jnp.where(real, outputs, jnp.zeros_like(outputs))
     return jnp.swapaxes(outputs, 0, 1), final
 
