@@ -38,13 +38,10 @@ def reversal_order(lengths: jax.Array, time: int) -> jax.Array:
     return jnp.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
 
 
-def reverse_within_lengths(values: jax.Array, lengths: jax.Array | None, time_axis: int = 1) -> jax.Array:
-    """``values`` with each sequence's real steps in reverse order (all steps when ``lengths`` is
-    None), the padding left after them: ``[batch, time, ...]`` (``time_axis=1``) or ``[time,
-    batch, ...]`` (``time_axis=0``)."""
+def reverse_within_lengths(values: jax.Array, lengths: jax.Array | None) -> jax.Array:
+    """``values [batch, time, ...]`` with each sequence's real steps in reverse order (all steps
+    when ``lengths`` is None), the padding left after them."""
     if lengths is None:
-        return jnp.flip(values, time_axis)
-    order = reversal_order(lengths, values.shape[time_axis])  # [batch, time]
-    if time_axis == 0:
-        order = order.T
-    return jnp.take_along_axis(values, order.reshape(*order.shape, *(1,) * (values.ndim - 2)), axis=time_axis)
+        return jnp.flip(values, 1)
+    order = reversal_order(lengths, values.shape[1])  # [batch, time]
+    return jnp.take_along_axis(values, order.reshape(*order.shape, *(1,) * (values.ndim - 2)), axis=1)

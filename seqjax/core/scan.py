@@ -97,24 +97,22 @@ def _run_linear(
                                  ("remat", options.remat, False)):
         if value != default:
             raise bad_argument(name, f"{default} for a linear-recurrence cell ({cell!r})", repr(value))
-    time_major = jnp.swapaxes(inputs, 0, 1)  # [time, batch, input]: the recurrence runs time-major
-    a, b = cell.coefficients(params, time_major)
+    a, b = cell.coefficients(params, inputs)
     states, final = linear_recurrence(
         a, b, initial=initial_carry, lengths=lengths, reverse=reverse,
         scan=_linear_scan(options.scan), chunk_size=options.chunk_size,
-        backward="autodiff" if options.backward == "autodiff" else "custom", time_major=True,
+        backward="autodiff" if options.backward == "autodiff" else "custom",
     )
-    outputs = cell.readout(params, states, time_major)
+    outputs = cell.readout(params, states, inputs)
     if lengths is not None:  # the readout of a padded step (its input's direct path) is zeroed too
-        real = real_steps(lengths, *inputs.shape[:2]).T[..., None]  # [time, batch, 1]
-        outputs = jnp.where(real, outputs, jnp.zeros_like(outputs))
-    return jnp.swapaxes(outputs, 0, 1), final
+        outputs = jnp.where(real_steps(lengths, *inputs.shape[:2])[..., None], outputs, jnp.zeros_like(outputs))
+    return outputs, final
 
 
 def _linear_scan(scan: str) -> str:
     """The scan ``"auto"`` stands for: sequential on CPU, associative on GPU/TPU.
 
-    On the project's 2-core CPU (BENCHMARKS.md) the sequential scan ran a minGRU layer 1.6x
+    On the project's 2-core CPU (BENCHMARKS.md) the sequential scan ran a minGRU layer 1.7x
     as fast as the associative one: there the work, not the depth, bounds the time, and the
     associative scan does about twice the work in ``log T`` passes over memory.
     """
