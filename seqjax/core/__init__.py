@@ -2,6 +2,7 @@
 
 from seqjax.core import initializers
 from seqjax.core.cell import Carry, Cell, FusedCell, FusedParams, LinearRecurrentCell, ProjectionParams, carry_from_hidden
+from seqjax.core.cudnn_lstm import cudnn_fallback_reason, from_cudnn_weights, to_cudnn_weights
 from seqjax.core.errors import bad_argument
 from seqjax.core.gru import GRUCell, ResetAfterGRUParams
 from seqjax.core.lengths import real_steps
@@ -45,8 +46,11 @@ __all__ = [
     "bad_argument",
     "carry_from_hidden",
     "count_parameters",
+    "cudnn_fallback_reason",
+    "from_cudnn_weights",
     "initializers",
     "linear_recurrence",
     "real_steps",
     "run",
+    "to_cudnn_weights",
 ]

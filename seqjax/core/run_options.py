@@ -18,6 +18,8 @@ ScanName = Literal["auto", "sequential", "associative", "chunked"]
 BackwardName = Literal["auto", "custom", "autodiff"]
 SCANS: tuple[str, ...] = get_args(ScanName)
 BACKWARDS: tuple[str, ...] = get_args(BackwardName)
+CudnnChoice = Literal["auto", "off", "on"]
+CUDNN_CHOICES: tuple[str, ...] = get_args(CudnnChoice)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +50,13 @@ class RunOptions:
       clip_carry_gradient: clip the gradient each step sends back to the carry before it,
         ``dL/dh_{t-1}``, to this L2 norm per example (``None``: no clipping; step cells and
         sequential scans only). See ``seqjax.core.gradient_clipping``.
+      cudnn: for an ``LSTMCell``, ``"auto"`` (default) runs the layer through cuDNN
+        (``jax.experimental.rnn.lstm``) on a CUDA device when nothing else asks for the scan
+        (float32, no carry-gradient clipping, no ``backward="autodiff"`` or ``remat``; see
+        ``seqjax.core.cudnn_fallback_reason``), ``"off"`` always runs the scan (needed under
+        ``jax.vmap``, which cuDNN's LSTM does not support), ``"on"`` raises ``ValueError``
+        with the reason when cuDNN cannot run the call (any cell but an ``LSTMCell``
+        included). ``"auto"`` and ``"off"`` change nothing for other cells.
     """
 
     scan: ScanName = "auto"
@@ -57,10 +66,13 @@ class RunOptions:
     remat: bool = False
     hoist_projection: bool | None = None
     clip_carry_gradient: float | None = None
+    cudnn: CudnnChoice = "auto"
 
     def __post_init__(self) -> None:
         if self.scan not in SCANS:
             raise bad_argument("scan", f"one of {SCANS}", repr(self.scan))
+        if self.cudnn not in CUDNN_CHOICES:
+            raise bad_argument("cudnn", f"one of {CUDNN_CHOICES}", repr(self.cudnn))
         if self.backward not in BACKWARDS:
             raise bad_argument("backward", f"one of {BACKWARDS}", repr(self.backward))
         if not isinstance(self.chunk_size, int) or isinstance(self.chunk_size, bool) or self.chunk_size < 1:

@@ -7,6 +7,8 @@ and which backward pass run is chosen from the cell and ``RunOptions``:
 - a ``LinearRecurrentCell`` (``h_t = a_t * h_{t-1} + b_t``) runs by
   ``seqjax.core.linear_recurrence``: associative (default), chunked or sequential, with
   the reversed recurrence as its backward pass (or autodiff);
+- an ``LSTMCell`` on a CUDA device runs through cuDNN (``seqjax.core.cudnn_lstm``) unless
+  its options ask for the scan (``RunOptions.cudnn``, ``cudnn_fallback_reason``);
 - a ``FusedCell`` runs one ``jax.lax.scan`` step at a time with the hand-written backward
   pass of ``seqjax.core.custom_backward`` (or autodiff);
 - any other cell runs one ``jax.lax.scan`` step at a time, differentiated by JAX.
@@ -20,6 +22,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core.cell import Carry, Cell, FusedCell, LinearRecurrentCell
+from seqjax.core.cudnn_lstm import cudnn_fallback_reason, run_cudnn_lstm
 from seqjax.core.custom_backward import scan_fused_cell
 from seqjax.core.errors import bad_argument
 from seqjax.core.gradient_clipping import clip_gradient_norm
@@ -125,12 +128,18 @@ def _run_steps(
     cell: Cell, params: Any, inputs: jax.Array, initial_carry: Carry,
     lengths: jax.Array | None, reverse: bool, options: RunOptions,
 ) -> tuple[jax.Array, Carry]:
-    """One ``jax.lax.scan`` step at a time: the custom backward pass for a ``FusedCell``, else autodiff."""
+    """cuDNN for an LSTM on CUDA (``options.cudnn``), else one ``jax.lax.scan`` step at a time:
+    the custom backward pass for a ``FusedCell``, else autodiff."""
     if options.scan not in ("auto", "sequential"):
         raise bad_argument(
             "options.scan", f"'auto' or 'sequential' for a cell that is not a linear recurrence ({cell!r})",
             repr(options.scan),
         )
+    fallback = cudnn_fallback_reason(cell, params, inputs, options)
+    if fallback is None:
+        return run_cudnn_lstm(params, inputs, initial_carry, lengths, reverse)
+    if options.cudnn == "on":
+        raise bad_argument("options.cudnn", "'auto' or 'off' where cuDNN cannot run the call", f"'on' ({fallback})")
     backward = options.backward
     if backward == "auto":
         backward = "custom" if isinstance(cell, FusedCell) and not options.remat else "autodiff"
