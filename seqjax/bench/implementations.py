@@ -107,10 +107,21 @@ def run_stack(run_one: Callable[[Any, jax.Array, bool], jax.Array], params: Any,
     return outputs
 
 
-def seqjax_implementation(config: BenchConfig, weights: SharedWeights, backward: str = "custom") -> Prepared | None:
+def seqjax_implementation(
+    config: BenchConfig, weights: SharedWeights, backward: str = "custom", cudnn: str = "off"
+) -> Prepared | None:
+    """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run)."""
     if backward == "autodiff" and config.mode == "forward":
         return None  # the same forward pass as the custom one
     cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
+    options = core.RunOptions(backward=backward, cudnn=cudnn)
+    if cudnn == "on":
+        probe = jnp.zeros((1, 1, config.input), config.dtype)
+        probe_params = jax.tree.map(lambda a: a.astype(config.dtype), cell.init(jax.random.key(0), config.input, 1))
+        reason = core.cudnn_fallback_reason(cell, probe_params, probe, options)
+        if reason is not None:
+            print(f"  seqjax cuDNN skipped: {reason}", flush=True)
+            return None
 
     def cell_params(w: CellWeights) -> Any:
         if config.cell == "lstm":
@@ -121,10 +132,10 @@ def seqjax_implementation(config: BenchConfig, weights: SharedWeights, backward:
 
     def apply(params, inputs):
         return run_stack(
-            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, options=core.RunOptions(backward=backward))[0], params, inputs
+            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, options=options)[0], params, inputs
         )
 
-    name = "seqjax" if backward == "custom" else "seqjax (autodiff)"
+    name = {"on": "seqjax cuDNN", "off": "seqjax" if backward == "custom" else "seqjax (autodiff)"}[cudnn]
     return jax_implementation(name, config, weights, apply, params)
 
 
@@ -231,6 +242,7 @@ def torch_implementation(config: BenchConfig, weights: SharedWeights) -> Prepare
         return None
     import torch
 
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # cuDNN's LSTM/GRU on a GPU
     module = (torch.nn.LSTM if config.cell == "lstm" else torch.nn.GRU)(
         config.input, config.hidden, num_layers=config.layers, bidirectional=config.bidirectional, batch_first=True
     )
@@ -242,27 +254,33 @@ def torch_implementation(config: BenchConfig, weights: SharedWeights) -> Prepare
                 getattr(module, f"weight_hh_{suffix}").copy_(torch.from_numpy(w.recurrent_kernel.T.copy()))
                 getattr(module, f"bias_ih_{suffix}").copy_(torch.from_numpy(w.bias))
                 getattr(module, f"bias_hh_{suffix}").zero_()
-    inputs = torch.from_numpy(weights.inputs).requires_grad_(config.mode != "forward")
-    cotangent = torch.from_numpy(weights.cotangent)
+    module = module.to(device)
+    inputs = torch.from_numpy(weights.inputs).to(device).requires_grad_(config.mode != "forward")
+    cotangent = torch.from_numpy(weights.cotangent).to(device)
+
+    def finished(*tensors: Any) -> tuple[Any, ...]:
+        if device.type == "cuda":
+            torch.cuda.synchronize()  # the harness times until the results exist, as block_until_ready does
+        return tensors
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
 
     def call() -> tuple[Any, Any]:
         if config.mode == "forward":
             with torch.no_grad():
-                return module(inputs)[0], None
+                return finished(module(inputs)[0], None)
         module.zero_grad(set_to_none=True)
         inputs.grad = None
         outputs = module(inputs)[0]
         (outputs * cotangent).sum().backward()
         if config.mode == "step":
             optimizer.step()
-        return outputs, inputs.grad
+        return finished(outputs, inputs.grad)
 
     def check() -> tuple[np.ndarray, np.ndarray | None]:
         saved = {k: v.clone() for k, v in module.state_dict().items()}
         outputs, d_inputs = call()
         module.load_state_dict(saved)  # a "step" check must not move the weights
-        return outputs.detach().numpy(), None if d_inputs is None else d_inputs.numpy()
+        return outputs.detach().cpu().numpy(), None if d_inputs is None else d_inputs.cpu().numpy()
 
     return Prepared(name=f"pytorch nn.{type(module).__name__}", run=call, check=check)
 
@@ -270,6 +288,7 @@ def torch_implementation(config: BenchConfig, weights: SharedWeights) -> Prepare
 BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
     "seqjax": seqjax_implementation,
     "seqjax-autodiff": lambda c, w: seqjax_implementation(c, w, backward="autodiff"),
+    "seqjax-cudnn": lambda c, w: seqjax_implementation(c, w, cudnn="on"),
     "flax-linen": lambda c, w: flax_linen_implementation(c, w, optimized=False),
     "flax-linen-optimized": lambda c, w: flax_linen_implementation(c, w, optimized=True),
     "flax-nnx": flax_nnx_implementation,
