@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import pathlib
 import shlex
 import sys
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench-results"))
     args = parser.parse_args(argv)
-    command = "python -m seqjax.bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    flags = os.environ.get("XLA_FLAGS", "")  # part of what was measured (e.g. the host device count)
+    command = (f"XLA_FLAGS={shlex.quote(flags)} " if flags else "") + "python -m seqjax.bench " + shlex.join(
+        argv if argv is not None else sys.argv[1:]
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
     env = environment(matmul_peak_gflops(args.dtype))

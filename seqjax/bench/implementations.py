@@ -108,11 +108,18 @@ def run_stack(run_one: Callable[[Any, jax.Array, bool], jax.Array], params: Any,
 
 
 def seqjax_implementation(
-    config: BenchConfig, weights: SharedWeights, backward: str = "custom", cudnn: str = "off"
+    config: BenchConfig, weights: SharedWeights, backward: str = "custom", cudnn: str = "off",
+    shard_batch: bool = False,
 ) -> Prepared | None:
-    """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run)."""
+    """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run);
+    with ``shard_batch``, the batch split over every device by ``jax.shard_map`` (None with one device)."""
     if backward == "autodiff" and config.mode == "forward":
         return None  # the same forward pass as the custom one
+    devices = jax.devices()
+    if shard_batch and (len(devices) < 2 or config.batch % len(devices)):
+        print(f"  seqjax sharded skipped: needs 2 or more devices that divide batch {config.batch}, has "
+              f"{len(devices)} (on CPU: XLA_FLAGS=--xla_force_host_platform_device_count=2)", flush=True)
+        return None
     cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
     options = core.RunOptions(backward=backward, cudnn=cudnn)
     if cudnn == "on":
@@ -136,6 +143,11 @@ def seqjax_implementation(
         )
 
     name = {"on": "seqjax cuDNN", "off": "seqjax" if backward == "custom" else "seqjax (autodiff)"}[cudnn]
+    if shard_batch:
+        mesh = jax.sharding.Mesh(np.array(devices), ("batch",))
+        batch = jax.sharding.PartitionSpec("batch")
+        apply = jax.shard_map(apply, mesh=mesh, in_specs=(jax.sharding.PartitionSpec(), batch), out_specs=batch)
+        name = f"seqjax (batch over {len(devices)} devices)"
     return jax_implementation(name, config, weights, apply, params)
 
 
@@ -289,6 +301,7 @@ BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
     "seqjax": seqjax_implementation,
     "seqjax-autodiff": lambda c, w: seqjax_implementation(c, w, backward="autodiff"),
     "seqjax-cudnn": lambda c, w: seqjax_implementation(c, w, cudnn="on"),
+    "seqjax-sharded": lambda c, w: seqjax_implementation(c, w, shard_batch=True),
     "flax-linen": lambda c, w: flax_linen_implementation(c, w, optimized=False),
     "flax-linen-optimized": lambda c, w: flax_linen_implementation(c, w, optimized=True),
     "flax-nnx": flax_nnx_implementation,

@@ -25,6 +25,7 @@ import jax.numpy as jnp
 
 from seqjax.core.cell import Carry, FusedCell
 from seqjax.core.gradient_clipping import clip_rows
+from seqjax.core.varying import summed_like, varying_like
 
 
 def _masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
@@ -146,7 +147,7 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     zero_pointwise = jax.tree.map(jnp.zeros_like, pointwise_params)
     (d_initial, d_pointwise_params), d_projected = jax.lax.scan(
         body,
-        (d_final, zero_pointwise),
+        varying_like((d_final, zero_pointwise), inputs),  # under shard_map the sums vary with the data
         (saved, d_outputs, jnp.arange(time)),
         reverse=not reverse,
         unroll=unroll,
@@ -167,11 +168,12 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     d_inputs = d_projected @ params.input_kernel.T
     d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
     _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
-    (d_params,) = kernel_vjp((d_kernel, d_pointwise_params))
-    d_params = d_params._replace(
-        input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + flat_d_projected.sum(0)
-    )
-    return d_params, d_inputs, d_initial, None
+    # Under shard_map, a replicated parameter's gradient is the sum over the shards of the data.
+    kernel_cotangents = summed_like((d_kernel, d_pointwise_params), (kernel, pointwise_params))
+    d_input_kernel, d_bias = summed_like((d_input_kernel, flat_d_projected.sum(0)), (params.input_kernel, params.bias))
+    (d_params,) = kernel_vjp(kernel_cotangents)
+    d_params = d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
+    return d_params, d_inputs, summed_like(d_initial, initial_carry), None
 
 
 scan_fused_cell.defvjp(_scan_fwd, _scan_bwd)

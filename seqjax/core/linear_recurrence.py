@@ -26,6 +26,7 @@ import numpy as np
 
 from seqjax.core.errors import bad_argument
 from seqjax.core.lengths import check_lengths, real_steps, reverse_within_lengths
+from seqjax.core.varying import summed_like, varying_like
 
 LINEAR_SCANS: tuple[str, ...] = ("sequential", "associative", "chunked")
 
@@ -82,7 +83,7 @@ def linear_recurrence(
     batch, time, hidden = b.shape
     dtype = jnp.result_type(a.dtype, b.dtype, *(() if initial is None else (jnp.asarray(initial).dtype,)))
     if initial is None:
-        initial = jnp.zeros((batch, hidden), dtype)
+        initial = varying_like(jnp.zeros((batch, hidden), dtype), b)
     else:
         initial = jnp.asarray(initial)
         if initial.shape != (batch, hidden):
@@ -175,7 +176,7 @@ def _recurrence_backward(scan, chunk_size, backwards, residuals, d_states):
     a_next = jnp.concatenate([a[:, 1:], jnp.ones_like(a[:, :1])], axis=1)
     g = _recurrence(scan, chunk_size, True, a_next, d_states, jnp.zeros_like(initial))
     states_before = jnp.concatenate([initial[:, None], states[:, :-1]], axis=1)
-    return g * states_before, g, a[:, 0] * g[:, 0]
+    return summed_like((g * states_before, g, a[:, 0] * g[:, 0]), (a, states, initial))
 
 
 _recurrence_custom.defvjp(_recurrence_forward, _recurrence_backward)

@@ -29,6 +29,7 @@ from seqjax.core.gradient_clipping import clip_gradient_norm
 from seqjax.core.lengths import check_lengths, real_steps
 from seqjax.core.linear_recurrence import linear_recurrence
 from seqjax.core.run_options import RunOptions
+from seqjax.core.varying import varying_like
 
 DEFAULT_OPTIONS = RunOptions()
 
@@ -81,7 +82,7 @@ def run(
     carry_dtype = jnp.result_type(inputs.dtype, *jax.tree.leaves(params))
     zero_carry = cell.zero_carry(hidden_size, (batch,), carry_dtype)
     if initial_carry is None:
-        initial_carry = zero_carry
+        initial_carry = varying_like(zero_carry, inputs)
     else:
         _check_carry(initial_carry, zero_carry)
     if lengths is not None:
