@@ -176,6 +176,7 @@ def _recurrence_backward(scan, chunk_size, backwards, residuals, d_states):
     a_next = jnp.concatenate([a[:, 1:], jnp.ones_like(a[:, :1])], axis=1)
     g = _recurrence(scan, chunk_size, True, a_next, d_states, jnp.zeros_like(initial))
     states_before = jnp.concatenate([initial[:, None], states[:, :-1]], axis=1)
+    # b itself is not kept; the states vary over every mesh axis that b does.
     return summed_like((g * states_before, g, a[:, 0] * g[:, 0]), (a, states, initial))
 
 

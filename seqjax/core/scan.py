@@ -82,9 +82,10 @@ def run(
     carry_dtype = jnp.result_type(inputs.dtype, *jax.tree.leaves(params))
     zero_carry = cell.zero_carry(hidden_size, (batch,), carry_dtype)
     if initial_carry is None:
-        initial_carry = varying_like(zero_carry, inputs)
+        initial_carry = zero_carry
     else:
         _check_carry(initial_carry, zero_carry)
+    initial_carry = varying_like(initial_carry, inputs)  # under shard_map, a carry varies like the data
     if lengths is not None:
         lengths = check_lengths(lengths, batch, time)
     if isinstance(cell, LinearRecurrentCell):
