@@ -15,7 +15,9 @@ import pathlib
 import sys
 import typing
 
-from seqjax import data, train
+import jax.numpy as jnp
+
+from seqjax import core, data, train
 from seqjax import language_modeling as lm
 
 
@@ -104,6 +106,10 @@ def _train(args: argparse.Namespace) -> None:
     corpus = lm.load_corpus(args.data, args.data_dir, config.level, config.validation_fraction, download=args.download)
     print(f"corpus: {len(corpus.train):,} train and {len(corpus.validation):,} validation tokens, "
           f"{corpus.vocabulary.size} in the vocabulary; run directory {run_dir}", flush=True)
+    if config.cell == "lstm":  # float32, default RunOptions: what decides the LSTM's path is the device
+        probe = jnp.zeros((1, 1, 1), jnp.float32)
+        reason = core.cudnn_fallback_reason(core.LSTMCell(), (probe,), probe, core.RunOptions())
+        print(f"LSTM layers run by {'cuDNN' if reason is None else 'the seqjax scan: ' + reason}", flush=True)
     _, metrics = lm.train_language_model(config, corpus, run_dir, progress=not args.no_progress)
     print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
     print(f"checkpoints: {run_dir / 'checkpoints'} (latest/ and best/); logs: {run_dir / 'metrics.jsonl'}, "

@@ -102,6 +102,7 @@ def test_the_command_line_trains_evaluates_and_samples(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "validation: loss" in out and "bits_per_char" in out and str(run_dir / "checkpoints") in out
     assert "\nAll:" in out
+    assert "LSTM layers run by the seqjax scan: no CUDA device" in out or "LSTM layers run by cuDNN" in out
     assert cli_main(["evaluate", str(run_dir)]) == 0
     assert "validation tokens: loss" in capsys.readouterr().out
     assert cli_main(["sample", str(run_dir), "--prime", "First", "--length", "25", "--greedy"]) == 0
