@@ -107,8 +107,7 @@ def _train(args: argparse.Namespace) -> None:
     print(f"corpus: {len(corpus.train):,} train and {len(corpus.validation):,} validation tokens, "
           f"{corpus.vocabulary.size} in the vocabulary; run directory {run_dir}", flush=True)
     if config.cell == "lstm":  # float32, default RunOptions: what decides the LSTM's path is the device
-        probe = jnp.zeros((1, 1, 1), jnp.float32)
-        reason = core.cudnn_fallback_reason(core.LSTMCell(), (probe,), probe, core.RunOptions())
+        reason = core.cudnn_fallback_reason(core.LSTMCell(), core.RunOptions(), [jnp.float32])
         print(f"LSTM layers run by {'cuDNN' if reason is None else 'the seqjax scan: ' + reason}", flush=True)
     _, metrics = lm.train_language_model(config, corpus, run_dir, progress=not args.no_progress)
     print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))

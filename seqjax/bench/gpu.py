@@ -21,6 +21,7 @@ import argparse
 import pathlib
 import sys
 import time
+from collections.abc import Callable
 
 import jax
 
@@ -32,7 +33,7 @@ SMOKE_SHAPES = ("2x8x4x8",)
 IMPLEMENTATIONS = ("seqjax", "seqjax-cudnn", "flax-linen", "pytorch")
 
 
-def steps(out: pathlib.Path, smoke: bool) -> list[tuple[str, object, list[str]]]:
+def steps(out: pathlib.Path, smoke: bool) -> list[tuple[str, Callable[[list[str]], int], list[str]]]:
     """``(name, main, argv)`` of every measurement, in order."""
     shapes = SMOKE_SHAPES if smoke else SHAPES
     repeats = "1" if smoke else "5"

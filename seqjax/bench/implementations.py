@@ -123,9 +123,7 @@ def seqjax_implementation(
     cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
     options = core.RunOptions(backward=backward, cudnn=cudnn)
     if cudnn == "on":
-        probe = jnp.zeros((1, 1, config.input), config.dtype)
-        probe_params = jax.tree.map(lambda a: a.astype(config.dtype), cell.init(jax.random.key(0), config.input, 1))
-        reason = core.cudnn_fallback_reason(cell, probe_params, probe, options)
+        reason = core.cudnn_fallback_reason(cell, options, [config.dtype])
         if reason is not None:
             print(f"  seqjax cuDNN skipped: {reason}", flush=True)
             return None

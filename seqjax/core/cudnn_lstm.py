@@ -16,8 +16,7 @@ pass), and right padding (``lengths``), which seqjax's layout already is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 import jax
 import jax.numpy as jnp
@@ -26,6 +25,7 @@ from jax.experimental import rnn
 from seqjax.core.cell import Cell, FusedParams
 from seqjax.core.lengths import reverse_within_lengths
 from seqjax.core.lstm import LSTMCell, LSTMState
+from seqjax.core.run_options import RunOptions
 
 CudnnLstm = Callable[..., tuple[jax.Array, jax.Array, jax.Array]]
 
@@ -50,18 +50,16 @@ def from_cudnn_weights(weights: jax.Array, input_size: int, hidden_size: int) ->
     return FusedParams(input_kernel=w_ih.T, recurrent_kernel=w_hh.T, bias=b_ih + b_hh)
 
 
-def cudnn_fallback_reason(cell: Cell, params: Any, inputs: jax.Array, options: Any) -> str | None:
-    """Why ``core.run`` would not run this call through cuDNN (``None``: it would).
-
-    ``options`` is a ``RunOptions``; ``inputs`` ``[batch, time, input]``.
-    """
+def cudnn_fallback_reason(cell: Cell, options: RunOptions, dtypes: Iterable[jnp.dtype]) -> str | None:
+    """Why ``core.run`` would not run ``cell`` through cuDNN with ``options`` on arrays (inputs and
+    parameters) of ``dtypes`` on the default device (``None``: it would)."""
     if options.cudnn == "off":
         return "RunOptions(cudnn='off')"
     if not isinstance(cell, LSTMCell):
         return f"cuDNN runs LSTMCell only, not {type(cell).__name__}"
     if jax.default_backend() != "gpu" or rnn.gpu_rnn is None:
         return f"no CUDA device with cuDNN RNN kernels (default backend: {jax.default_backend()})"
-    dtypes = {jnp.dtype(inputs.dtype), *(jnp.dtype(leaf.dtype) for leaf in jax.tree.leaves(params))}
+    dtypes = {jnp.dtype(dtype) for dtype in dtypes}
     if dtypes != {jnp.dtype(jnp.float32)}:
         return f"cuDNN's LSTM in JAX is float32 only (received {sorted(str(d) for d in dtypes)})"
     if options.clip_carry_gradient is not None:

@@ -83,11 +83,12 @@ def linear_recurrence(
     batch, time, hidden = b.shape
     dtype = jnp.result_type(a.dtype, b.dtype, *(() if initial is None else (jnp.asarray(initial).dtype,)))
     if initial is None:
-        initial = varying_like(jnp.zeros((batch, hidden), dtype), b)
+        initial = jnp.zeros((batch, hidden), dtype)
     else:
         initial = jnp.asarray(initial)
         if initial.shape != (batch, hidden):
             raise bad_argument("initial", f"shape ({batch}, {hidden})", f"shape {initial.shape}")
+    initial = varying_like(initial, b)  # under shard_map, the state varies like the data
     a, b, initial = a.astype(dtype), b.astype(dtype), initial.astype(dtype)
     if time == 0:
         return b, initial

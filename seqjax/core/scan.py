@@ -137,7 +137,7 @@ def _run_steps(
             "options.scan", f"'auto' or 'sequential' for a cell that is not a linear recurrence ({cell!r})",
             repr(options.scan),
         )
-    fallback = cudnn_fallback_reason(cell, params, inputs, options)
+    fallback = cudnn_fallback_reason(cell, options, [inputs.dtype, *(leaf.dtype for leaf in jax.tree.leaves(params))])
     if fallback is None:
         return run_cudnn_lstm(params, inputs, initial_carry, lengths, reverse)
     if options.cudnn == "on":
