@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import pathlib
+from collections.abc import Callable
 from typing import Literal
 
 from seqjax.core import bad_argument
 from seqjax.nn import CellName
+
+
+def _check(name: str, value: object, expected: str, holds: Callable[[object], bool]) -> None:
+    """Raises ``bad_argument(name, expected, value)`` unless ``holds(value)`` (NaN holds nothing)."""
+    if not holds(value):
+        raise bad_argument(name, expected, repr(value))
 
 
 def _option(default, help_text: str):
@@ -32,8 +40,9 @@ class LMConfig:
     warmup_steps: int = _option(50, "steps of linear warm-up to the peak rate")
     final_learning_fraction: float = _option(0.05, "the cosine decay ends at this fraction of the peak rate")
     max_grad_norm: float = _option(1.0, "global-norm gradient clipping threshold")
-    steps: int = _option(1100, "train steps (chunks); the learning-rate schedule spans them")
-    time_limit_minutes: float | None = _option(10.0, "stop training after this many minutes (compilation included)")
+    steps: int = _option(1100, "the most train steps (chunks) the run takes")
+    time_limit_minutes: float | None = _option(10.0, "stop after this many minutes in train steps (compilation, evaluation and checkpoints not counted; summed over resumes)")
+    schedule: Literal["time", "steps"] = _option("time", "what the cosine decay spans: 'time', the larger of the fraction of the steps and of the time limit done (a run cut by its limit still ends annealed); 'steps', the steps alone (deterministic)")
     eval_every: int = _option(550, "steps between passes over the whole validation split")
     checkpoint_every: int = _option(150, "steps between checkpoints")
     eval_batch_size: int = _option(16, "parallel streams of the validation pass")
@@ -43,13 +52,22 @@ class LMConfig:
     def __post_init__(self) -> None:
         if self.level not in ("char", "word"):
             raise bad_argument("level", "'char' or 'word'", repr(self.level))
-        if not 0.0 <= self.dropout < 1.0:
-            raise bad_argument("dropout", "a probability in [0, 1)", repr(self.dropout))
+        if self.schedule not in ("time", "steps"):
+            raise bad_argument("schedule", "'time' or 'steps'", repr(self.schedule))
         for name in ("hidden_size", "num_layers", "batch_size", "seq_len", "steps", "eval_every",
                      "checkpoint_every", "eval_batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise bad_argument(name, "a positive int", repr(value))
+            _check(name, getattr(self, name), "a positive int", lambda v: isinstance(v, int) and v >= 1)
+        for name in ("embed_size", "warmup_steps"):
+            _check(name, getattr(self, name), "an int >= 0", lambda v: isinstance(v, int) and v >= 0)
+        _check("seed", self.seed, "an int", lambda v: isinstance(v, int))
+        positive = lambda v: isinstance(v, int | float) and math.isfinite(v) and v > 0  # noqa: E731
+        for name in ("learning_rate", "max_grad_norm"):
+            _check(name, getattr(self, name), "a finite positive number", positive)
+        if self.time_limit_minutes is not None:
+            _check("time_limit_minutes", self.time_limit_minutes, "a finite positive number or None", positive)
+        _check("dropout", self.dropout, "a probability in [0, 1)", lambda v: 0.0 <= v < 1.0)
+        _check("final_learning_fraction", self.final_learning_fraction, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0)
+        _check("validation_fraction", self.validation_fraction, "a number in (0, 1)", lambda v: 0.0 < v < 1.0)
 
     def save(self, path: str | pathlib.Path) -> None:
         pathlib.Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2))

@@ -31,13 +31,10 @@ def build_model(config: LMConfig, vocab_size: int) -> models.LanguageModel:
     )
 
 
-def learning_rate_schedule(config: LMConfig) -> optax.Schedule:
-    """Linear warm-up to ``learning_rate``, then a cosine down to ``final_learning_fraction`` of it."""
-    return optax.warmup_cosine_decay_schedule(
-        init_value=0.0, peak_value=config.learning_rate, warmup_steps=config.warmup_steps,
-        decay_steps=max(config.steps, config.warmup_steps + 1),
-        end_value=config.learning_rate * config.final_learning_fraction,
-    )
+def learning_rate_schedule(config: LMConfig) -> train.WarmupCosine:
+    """Linear warm-up over ``warmup_steps`` to ``learning_rate``, then a cosine down to
+    ``final_learning_fraction`` of it over the run's progress (see ``LMConfig.schedule``)."""
+    return train.WarmupCosine(config.learning_rate, config.warmup_steps, config.final_learning_fraction)
 
 
 def initial_state(config: LMConfig, model: models.LanguageModel) -> train.TrainState:
@@ -123,6 +120,7 @@ def train_language_model(
         steps=config.steps, log_every=min(50, config.steps), eval_every=config.eval_every,
         checkpoint_every=config.checkpoint_every, progress=progress,
         time_limit_s=None if config.time_limit_minutes is None else 60.0 * config.time_limit_minutes,
+        schedule_by=config.schedule,
     )
     state = train.train(
         loop, initial_state(config, model), make_loss_fn(model), streams.chunk, run_dir,

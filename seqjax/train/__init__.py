@@ -21,8 +21,9 @@ from seqjax.train.optimizers import (
     with_global_norm_clipping,
 )
 from seqjax.train.parallel import data_mesh, replicate, shard_batch
+from seqjax.train.schedules import ProgressSchedule, WarmupCosine, scale_by_progress_schedule
 from seqjax.train.state import TrainState
-from seqjax.train.step import make_eval_step, make_train_step
+from seqjax.train.step import make_train_step
 from seqjax.train.tbptt import reset_carry, run_in_chunks
 
 __all__ = [
@@ -33,15 +34,16 @@ __all__ = [
     "LoopConfig",
     "MetricsWriter",
     "OptimizerConfig",
+    "ProgressSchedule",
     "TrainState",
     "TrainingDiverged",
+    "WarmupCosine",
     "best_state",
     "data_mesh",
     "global_norm_before_clipping",
     "gradient_norm_by_distance",
     "hidden_gradient_norms",
     "loss_gradient_norms",
-    "make_eval_step",
     "make_optimizer",
     "make_train_step",
     "perturbed_step_losses",
@@ -52,6 +54,7 @@ __all__ = [
     "replicate",
     "reset_carry",
     "run_in_chunks",
+    "scale_by_progress_schedule",
     "sequence_bernoulli_nll",
     "sequence_cross_entropy",
     "shard_batch",

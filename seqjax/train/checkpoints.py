@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import pathlib
 from typing import Any
 
@@ -42,6 +43,7 @@ def _savable(state: TrainState) -> dict[str, Any]:
         "carry": state.carry,
         "nonfinite_in_a_row": state.nonfinite_in_a_row,
         "nonfinite_total": state.nonfinite_total,
+        "train_seconds": state.train_seconds,
     }
 
 
@@ -118,8 +120,10 @@ class Checkpoints:
         self._save_to(self._latest, state, extra or {}, None)
 
     def save_if_best(self, state: TrainState, metrics: dict[str, float], extra: dict | None = None) -> bool:
-        """Writes ``state`` to ``best/`` if ``metrics[best_metric]`` beats the best so far."""
+        """Writes ``state`` to ``best/`` if ``metrics[best_metric]`` is finite and beats the best so far."""
         value = float(metrics[self.config.best_metric])
+        if not math.isfinite(value):
+            return False
         best_step = self._best.best_step()
         if best_step is not None:
             best = float(self._read_meta(self._best, best_step)["metrics"][self.config.best_metric])

@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import pathlib
-import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
 from tqdm.auto import tqdm
 
 from seqjax.core import bad_argument
+from seqjax.train import clock
 from seqjax.train.checkpoints import CheckpointConfig, Checkpoints
 from seqjax.train.metrics import MetricsWriter
 from seqjax.train.parallel import data_mesh, replicate, shard_batch
@@ -41,8 +41,14 @@ class LoopConfig:
       data_parallel: split each batch over all devices (when there are several; with
         several hosts, ``batch_at`` gives this host's slice).
       progress: show a progress bar (else print a line every ``log_every`` steps).
-      time_limit_s: stop (with a checkpoint and an evaluation) once the loop has run this
-        many seconds, compilation included; None: no limit.
+      time_limit_s: stop (with a checkpoint and an evaluation) once the run has spent this
+        many seconds in train steps (``TrainState.train_seconds``, summed over resumed parts;
+        compilation, evaluation and checkpoints are not counted); None: no limit.
+      schedule_by: what the run's progress, handed to the optimiser at every step, measures
+        (a ``ProgressSchedule`` anneals over it): ``"time"``, the larger of the fraction of
+        ``steps`` and the fraction of ``time_limit_s`` done, so that a run stopped by either
+        ends annealed; ``"steps"``, the fraction of ``steps`` alone (deterministic). Without a
+        time limit both are the fraction of steps.
     """
 
     steps: int
@@ -55,6 +61,7 @@ class LoopConfig:
     data_parallel: bool = True
     progress: bool = True
     time_limit_s: float | None = None
+    schedule_by: Literal["time", "steps"] = "time"
 
     def __post_init__(self) -> None:
         for name in ("steps", "log_every", "eval_every", "checkpoint_every", "max_nonfinite_in_a_row"):
@@ -63,6 +70,17 @@ class LoopConfig:
                 raise bad_argument(name, "a positive int" + ("" if name in ("steps", "log_every") else " or None"), repr(value))
         if self.compute_dtype not in (None, "bfloat16", "float16", "float32"):
             raise bad_argument("compute_dtype", "None, 'bfloat16', 'float16' or 'float32'", repr(self.compute_dtype))
+        if self.time_limit_s is not None and not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
+            raise bad_argument("time_limit_s", "a finite positive number of seconds or None", repr(self.time_limit_s))
+        if self.schedule_by not in ("time", "steps"):
+            raise bad_argument("schedule_by", "'time' or 'steps'", repr(self.schedule_by))
+
+    def run_progress(self, step: int, train_seconds: float) -> float:
+        """The run's progress in [0, 1] before update ``step`` (0-based), after ``train_seconds``."""
+        by_steps = step / self.steps
+        if self.schedule_by == "time" and self.time_limit_s is not None:
+            return min(1.0, max(by_steps, train_seconds / self.time_limit_s))
+        return by_steps
 
 
 def _leading_tokens(batch: Any) -> int:
@@ -114,18 +132,25 @@ def train(
     compute_dtype = None if config.compute_dtype is None else jnp.dtype(config.compute_dtype)
     train_step = make_train_step(loss_fn, compute_dtype=compute_dtype)
     start, stop = int(state.step), min(config.steps, until or config.steps)
-    began = time.perf_counter()
+    train_seconds = float(state.train_seconds)
+
+    def with_time(state: TrainState) -> TrainState:
+        return state.replace(train_seconds=jnp.asarray(train_seconds, jnp.float32))
+
     bar = tqdm(total=config.steps, initial=start, disable=not config.progress, unit="step", dynamic_ncols=True)
     last_finite = (None, math.nan)  # (step, loss)
     with MetricsWriter(run_dir) as writer:
-        tokens, clock = 0, time.perf_counter()
+        tokens, logged_seconds = 0, train_seconds
         for step in range(start, stop):
+            step_began = clock.seconds_without_compilation()
             batch = batch_at(step)
             tokens += tokens_in(batch)
             if mesh is not None:
                 batch = shard_batch(batch, mesh)
-            state, metrics = train_step(state, batch, jax.random.fold_in(state.rng, step))
+            progress = jnp.float32(config.run_progress(step, train_seconds))
+            state, metrics = train_step(state, batch, jax.random.fold_in(state.rng, step), progress)
             metrics = {name: float(value) for name, value in jax.device_get(metrics).items()}
+            train_seconds += clock.seconds_without_compilation() - step_began
             done = step + 1
             writer.write(done, "train", metrics)
             if metrics["finite"]:
@@ -137,13 +162,13 @@ def train(
                     f"finite loss was {last_finite[1]:.6g} at step {last_finite[0]}. Parameters are those "
                     "before the first skipped step."
                 )
-            out_of_time = config.time_limit_s is not None and time.perf_counter() - began > config.time_limit_s
+            out_of_time = config.time_limit_s is not None and train_seconds >= config.time_limit_s
             stopped_early = False
             is_last = done == stop or out_of_time
             if done % config.log_every == 0 or is_last:
-                elapsed, clock = time.perf_counter() - clock, time.perf_counter()
-                speed = {"tokens_per_s": tokens / elapsed}
-                writer.write(done, "train", {**speed, "elapsed_s": time.perf_counter() - began})
+                speed = {"tokens_per_s": tokens / max(train_seconds - logged_seconds, 1e-9)}
+                logged_seconds = train_seconds
+                writer.write(done, "train", {**speed, "train_seconds": train_seconds, "progress": float(progress)})
                 tokens = 0
                 show = {"loss": f"{metrics['loss']:.4f}", "grad_norm": f"{metrics['grad_norm']:.3f}",
                         "tok/s": f"{speed['tokens_per_s']:,.0f}"}
@@ -151,18 +176,16 @@ def train(
                 if not config.progress:
                     print(f"step {done}: " + "  ".join(f"{k} {v}" for k, v in show.items()), flush=True)
             bar.update(1)
-            paused = time.perf_counter()  # evaluation and checkpoints do not count against tokens/s
             if evaluate is not None and ((config.eval_every and done % config.eval_every == 0) or is_last):
                 results = {name: float(value) for name, value in evaluate(state.params).items()}
                 writer.write(done, "eval", results)
                 bar.write(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
                 if checkpoints is not None:
-                    checkpoints.save_if_best(state, results, checkpoint_extra)
+                    checkpoints.save_if_best(with_time(state), results, checkpoint_extra)
                 if stop_when is not None and stop_when(results) and not is_last:
                     is_last = stopped_early = True
             if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
-                checkpoints.save(state, checkpoint_extra)
-            clock += time.perf_counter() - paused
+                checkpoints.save(with_time(state), checkpoint_extra)
             if out_of_time:
                 bar.write(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
                 break
@@ -170,7 +193,7 @@ def train(
                 bar.write(f"step {done}: stopped early (stop_when)")
                 break
     bar.close()
-    return state
+    return with_time(state)
 
 
 def best_state(config: LoopConfig, state: TrainState, run_dir: str | pathlib.Path) -> TrainState:

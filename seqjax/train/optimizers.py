@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, Literal, NamedTuple
 
 import jax
@@ -10,6 +11,7 @@ import jax.numpy as jnp
 import optax
 
 from seqjax.core import bad_argument
+from seqjax.train.schedules import ProgressSchedule, scale_by_progress_schedule
 
 
 class GlobalNormState(NamedTuple):
@@ -47,8 +49,18 @@ def with_global_norm_clipping(
 
 
 def global_norm_before_clipping(opt_state: Any) -> jax.Array:
-    """The global gradient norm of the last update, before clipping (a float32 scalar)."""
-    return optax.tree.get(opt_state, "global_norm")
+    """The global gradient norm of the last update, before clipping (a float32 scalar).
+
+    ``opt_state``: the state of an optimiser built by ``with_global_norm_clipping`` or
+    ``make_optimizer`` (only they record the norm).
+    """
+    norm = optax.tree.get(opt_state, "global_norm")
+    if norm is None:
+        raise bad_argument(
+            "opt_state", "the state of an optimiser from make_optimizer or with_global_norm_clipping "
+            "(they record the norm before clipping)", f"a state without one ({type(opt_state).__name__})",
+        )
+    return norm
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,27 +69,47 @@ class OptimizerConfig:
 
     Attributes:
       name: ``"adam"``, ``"adamw"``, ``"sgd"`` (with ``momentum``) or ``"rmsprop"``.
-      learning_rate: a constant or an optax schedule.
+      learning_rate: a constant, an optax schedule (of the update count) or a
+        ``ProgressSchedule`` (of the count and the run's progress, see ``seqjax.train.schedules``).
       max_grad_norm: the global-norm clipping threshold; ``None`` turns clipping off.
       momentum: for ``"sgd"`` (0 for plain SGD).
       weight_decay: for ``"adamw"``.
     """
 
     name: Literal["adam", "adamw", "sgd", "rmsprop"] = "adam"
-    learning_rate: float | optax.Schedule = 1e-3
+    learning_rate: float | optax.Schedule | ProgressSchedule = 1e-3
     max_grad_norm: float | None = 1.0
     momentum: float = 0.0
     weight_decay: float = 1e-4
 
+    def __post_init__(self) -> None:
+        rate = self.learning_rate
+        if isinstance(rate, int | float) and not (math.isfinite(rate) and rate > 0):
+            raise bad_argument("learning_rate", "a finite positive number or a schedule", repr(rate))
+        if not (math.isfinite(self.momentum) and 0.0 <= self.momentum < 1.0):
+            raise bad_argument("momentum", "a number in [0, 1)", repr(self.momentum))
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0.0):
+            raise bad_argument("weight_decay", "a finite number >= 0", repr(self.weight_decay))
+
 
 def make_optimizer(config: OptimizerConfig = OptimizerConfig()) -> optax.GradientTransformation:
-    """The optimiser of ``config`` behind global-norm clipping (see ``with_global_norm_clipping``)."""
+    """The optimiser of ``config`` behind global-norm clipping (see ``with_global_norm_clipping``).
+
+    With a ``ProgressSchedule`` the optimiser is built at learning rate -1 (each of these
+    ends by scaling its direction by the rate) and followed by ``scale_by_progress_schedule``,
+    which is the same optimiser at the scheduled rate.
+    """
+    by_progress = isinstance(config.learning_rate, ProgressSchedule)
+    rate = -1.0 if by_progress else config.learning_rate  # -1 cancels the descent sign; the schedule restores it
     builders = {
-        "adam": lambda: optax.adam(config.learning_rate),
-        "adamw": lambda: optax.adamw(config.learning_rate, weight_decay=config.weight_decay),
-        "sgd": lambda: optax.sgd(config.learning_rate, momentum=config.momentum or None),
-        "rmsprop": lambda: optax.rmsprop(config.learning_rate),
+        "adam": lambda: optax.adam(rate),
+        "adamw": lambda: optax.adamw(rate, weight_decay=config.weight_decay),
+        "sgd": lambda: optax.sgd(rate, momentum=config.momentum or None),
+        "rmsprop": lambda: optax.rmsprop(rate),
     }
     if config.name not in builders:
         raise bad_argument("name", f"one of {sorted(builders)}", repr(config.name))
-    return with_global_norm_clipping(builders[config.name](), config.max_grad_norm)
+    optimizer = builders[config.name]()
+    if by_progress:
+        optimizer = optax.chain(optimizer, scale_by_progress_schedule(config.learning_rate))
+    return with_global_norm_clipping(optimizer, config.max_grad_norm)

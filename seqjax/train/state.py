@@ -23,6 +23,9 @@ class TrainState(flax.struct.PyTreeNode):
         BPTT over a stream), or None.
       nonfinite_in_a_row: consecutive steps skipped for a non-finite loss or gradient.
       nonfinite_total: all steps skipped so far.
+      train_seconds: seconds spent in train steps so far, over every resumed part of the run
+        (float32 scalar; compilation, evaluation and checkpoints not counted). A time-limited
+        run's learning-rate schedule follows it, so it is saved and restored with the rest.
       optimizer: the optax transformation (static, not saved).
     """
 
@@ -33,6 +36,7 @@ class TrainState(flax.struct.PyTreeNode):
     carry: Any
     nonfinite_in_a_row: jax.Array
     nonfinite_total: jax.Array
+    train_seconds: jax.Array
     optimizer: optax.GradientTransformation = flax.struct.field(pytree_node=False)
 
     @classmethod
@@ -49,5 +53,6 @@ class TrainState(flax.struct.PyTreeNode):
             carry=carry,
             nonfinite_in_a_row=zero,
             nonfinite_total=zero,
+            train_seconds=jnp.zeros([], jnp.float32),
             optimizer=optimizer,
         )

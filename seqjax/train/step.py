@@ -1,4 +1,4 @@
-"""The jitted train and eval steps: ``(state, batch, rng) -> (state, metrics)``.
+"""The jitted train step: ``(state, batch, rng, progress) -> (state, metrics)``.
 
 A *loss function* has the signature ``loss_fn(params, batch, carry, rng) -> (loss, carry)``:
 the mean loss of the batch (a scalar) and the carry its last step ended with (``None`` for
@@ -9,9 +9,12 @@ models that carry nothing across batches). The train step
 - computes the loss and its gradient, optionally in a lower-precision compute dtype
   (mixed precision: parameters and optimiser state stay float32);
 - measures the gradient's global norm before any clipping;
-- skips the update when the loss or the gradient is not finite: parameters, optimiser
+- skips the update when the loss, the gradient or the updated parameters are not finite
+  (a NaN learning rate gives finite gradients but NaN parameters): parameters, optimiser
   state and carry stay as they were, and the skip is counted in the state;
-- otherwise applies the optimiser (which clips, see ``make_optimizer``).
+- otherwise applies the optimiser (which clips, see ``make_optimizer``), giving it the run's
+  ``progress`` in [0, 1] as optax's extra argument (a ``ProgressSchedule`` anneals over it;
+  other transformations ignore it).
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ def _loss_in_dtype(loss_fn: LossFn, compute_dtype: Any | None) -> LossFn:
     return mixed
 
 
+def _all_finite(tree: Any) -> jax.Array:
+    """True when every floating-point entry of ``tree`` is finite."""
+    leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.bool_(True)
+
+
 def _reset_where_documents_start(carry: Any, batch: Any) -> Any:
     """``carry`` with the rows of ``batch["reset"]`` zeroed, when both exist."""
     if carry is not None and isinstance(batch, Mapping) and "reset" in batch:
@@ -67,23 +76,24 @@ def _reset_where_documents_start(carry: Any, batch: Any) -> Any:
 
 def make_train_step(
     loss_fn: LossFn, *, compute_dtype: Any | None = None
-) -> Callable[[TrainState, Any, jax.Array], tuple[TrainState, Metrics]]:
+) -> Callable[..., tuple[TrainState, Metrics]]:
     """The jitted train step of ``loss_fn`` (see the module docstring).
 
-    Returns ``train_step(state, batch, rng) -> (state, metrics)`` with metrics ``loss``,
-    ``grad_norm`` (global L2 norm before clipping), ``finite`` (1 if the update was applied,
-    0 if skipped) and ``nonfinite_in_a_row``. ``compute_dtype``: e.g. ``jnp.bfloat16``.
+    Returns ``train_step(state, batch, rng, progress=0.0) -> (state, metrics)`` with metrics
+    ``loss``, ``grad_norm`` (global L2 norm before clipping), ``finite`` (1 if the update was
+    applied, 0 if skipped) and ``nonfinite_in_a_row``. ``compute_dtype``: e.g. ``jnp.bfloat16``.
     """
     loss_fn = _loss_in_dtype(loss_fn, compute_dtype)
 
     @jax.jit
-    def train_step(state: TrainState, batch: Any, rng: jax.Array) -> tuple[TrainState, Metrics]:
+    def train_step(state: TrainState, batch: Any, rng: jax.Array, progress: Any = 0.0) -> tuple[TrainState, Metrics]:
         carry = _reset_where_documents_start(state.carry, batch)
         (loss, new_carry), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, carry, rng)
         grad_norm = optax.tree.norm(grads)
-        finite = jnp.isfinite(loss) & jnp.isfinite(grad_norm)
-        updates, opt_state = state.optimizer.update(grads, state.opt_state, state.params)
+        optimizer = optax.with_extra_args_support(state.optimizer)
+        updates, opt_state = optimizer.update(grads, state.opt_state, state.params, progress=progress)
         params = optax.apply_updates(state.params, updates)
+        finite = jnp.isfinite(loss) & jnp.isfinite(grad_norm) & _all_finite(params)
 
         def keep_if_finite(new: Any, old: Any) -> Any:
             return jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
@@ -106,17 +116,3 @@ def make_train_step(
         return state, metrics
 
     return train_step
-
-
-def make_eval_step(
-    loss_fn: LossFn, *, compute_dtype: Any | None = None
-) -> Callable[[Any, Any, Any, jax.Array], tuple[jax.Array, Any]]:
-    """The jitted ``eval_step(params, batch, carry, rng) -> (loss, carry)``: ``loss_fn`` without
-    gradients, with the same ``batch["reset"]`` handling and compute dtype as the train step."""
-    loss_fn = _loss_in_dtype(loss_fn, compute_dtype)
-
-    @jax.jit
-    def eval_step(params: Any, batch: Any, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
-        return loss_fn(params, batch, _reset_where_documents_start(carry, batch), rng)
-
-    return eval_step

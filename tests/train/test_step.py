@@ -75,11 +75,3 @@ def test_bfloat16_compute_keeps_float32_parameters_and_optimiser_state_and_track
     assert float(mixed_metrics["grad_norm"]) == pytest.approx(float(full_metrics["grad_norm"]), rel=5e-2)
     assert float(mixed_metrics["loss"]) != float(full_metrics["loss"])  # it did compute in bfloat16
 
-
-def test_eval_step_gives_the_loss_without_changing_anything():
-    state = tiny_task.initial_state()
-    batch = tiny_task.batch_at(1)
-    loss, carry = train.make_eval_step(tiny_task.loss_fn)(state.params, batch, state.carry, jax.random.key(0))
-    expected, expected_carry = tiny_task.loss_fn(state.params, batch, state.carry, None)
-    assert float(loss) == pytest.approx(float(expected), rel=1e-6)
-    np.testing.assert_allclose(carry.hidden, expected_carry.hidden, rtol=1e-6)
