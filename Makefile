@@ -20,9 +20,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) -e '.[dev,peers,experiments]'
 	touch $@ $(VENV)/.installed-package
 
-# Trains the `cpu` preset on tiny-shakespeare (about 10 minutes on 2 cores), then samples.
+# Trains the `cpu` preset on tiny-shakespeare (10 minutes of training, plus compilation and
+# evaluation), then samples. `make demo DOWNLOAD=1` fetches the corpus when the data directory lacks it.
 demo: $(VENV)/.installed-package
-	$(PY) -m seqjax train --preset cpu --run-dir $(DEMO_DIR) --sample 500 --prime "ROMEO:"
+	$(PY) -m seqjax train --preset cpu --run-dir $(DEMO_DIR) --sample 500 --prime "ROMEO:" $(if $(DOWNLOAD),--download)
 
 # One pytest worker per core (pytest-xdist): about half the time on CI's 2 cores.
 test: $(VENV)/.installed-dev

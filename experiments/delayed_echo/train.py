@@ -80,4 +80,4 @@ def main(config: Config) -> float:
 
 
 if __name__ == "__main__":
-    main(flags.parse_config(Config, __doc__.splitlines()[0]))
+    flags.run_command(main, lambda: flags.parse_config(Config, __doc__.splitlines()[0]))

@@ -215,4 +215,4 @@ def parse_config(argv: list[str] | None = None) -> RunConfig:
 
 
 if __name__ == "__main__":
-    run(parse_config())
+    flags.run_command(run, parse_config)

@@ -233,4 +233,4 @@ def parse_config(argv: list[str] | None = None) -> HandwritingConfig:
 
 
 if __name__ == "__main__":
-    run(parse_config())
+    flags.run_command(run, parse_config)

@@ -146,4 +146,4 @@ def parse_config(argv: list[str] | None = None) -> MusicConfig:
 
 
 if __name__ == "__main__":
-    run(parse_config())
+    flags.run_command(run, parse_config)

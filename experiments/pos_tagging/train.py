@@ -127,4 +127,4 @@ def parse_config(argv: list[str] | None = None) -> TaggingConfig:
 
 
 if __name__ == "__main__":
-    run(parse_config())
+    flags.run_command(run, parse_config)

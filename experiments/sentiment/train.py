@@ -47,6 +47,7 @@ import numpy as np
 
 from experiments import flags
 from seqjax import models, train
+from seqjax.core import bad_argument
 from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
 from seqjax.nn import CELL_NAMES
@@ -83,15 +84,17 @@ class SentimentConfig:
     def __post_init__(self) -> None:
         for name, allowed in (("pooling", models.POOLINGS), ("cell", CELLS)):
             if not set(getattr(self, name).split(",")) <= set(allowed):
-                raise ValueError(f"{name}: expected one of {allowed} or several of them separated by commas, "
-                                 f"received {getattr(self, name)!r}")
+                raise bad_argument(name, f"one of {allowed} or several of them separated by commas",
+                                   repr(getattr(self, name)))
+        for name, low, high in (("folds", 1, 10), ("epochs", 1, None), ("batch_size", 1, None),
+                                ("ensemble", 1, None), ("pretrain_epochs", 0, None)):
+            value = getattr(self, name)
+            if value < low or (high is not None and value > high):
+                expected = f"an int >= {low}" if high is None else f"an int in [{low}, {high}]"
+                raise bad_argument(name, expected, repr(value))
         if not 1 <= self.average_last <= self.epochs or (self.early_stopping and self.average_last != 1):
-            raise ValueError(f"average_last: expected a number of epochs in [1, epochs={self.epochs}], and 1 with "
-                             f"early stopping, received {self.average_last}")
-        if self.pretrain_epochs < 0:
-            raise ValueError(f"pretrain_epochs: expected a number of epochs >= 0, received {self.pretrain_epochs}")
-        if self.ensemble < 1:
-            raise ValueError(f"ensemble: expected a number of models >= 1, received {self.ensemble}")
+            raise bad_argument("average_last", f"a number of epochs in [1, epochs={self.epochs}], and 1 with "
+                               "early stopping", repr(self.average_last))
 
 
 def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
@@ -315,4 +318,4 @@ if __name__ == "__main__":
     # Ensemble members of one architecture compile the same programs: XLA's persistent cache
     # compiles each once (about 10 of a member's 35 s on 2 CPU cores).
     jax.config.update("jax_compilation_cache_dir", str(pathlib.Path(config.run_dir) / "compilation-cache"))
-    run(config)
+    flags.run_command(run, lambda: config)

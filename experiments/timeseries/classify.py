@@ -129,4 +129,4 @@ def parse_config(argv: list[str] | None = None) -> ClassifyConfig:
 
 
 if __name__ == "__main__":
-    run(parse_config())
+    flags.run_command(run, parse_config)

@@ -18,29 +18,36 @@ from seqjax.bench.configs import CELLS, MODES, BenchConfig
 from seqjax.bench.harness import matmul_peak_gflops, measure
 from seqjax.bench.implementations import BUILDERS
 from seqjax.bench.report import environment, markdown, plot, write_json
-from seqjax.core import bad_argument
 
 DEFAULT_SHAPES = ("32x256x128x256", "64x128x256x512")
 
 
 def parse_shape(text: str) -> tuple[int, int, int, int]:
+    """``"32x256x128x256"`` -> ``(32, 256, 128, 256)``; argparse reports a bad one as the option's error."""
     parts = text.lower().split("x")
     if len(parts) != 4 or not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise bad_argument("--shapes", "BATCHxTIMExINPUTxHIDDEN, four positive ints", repr(text))
+        raise argparse.ArgumentTypeError(f"expected BATCHxTIMExINPUTxHIDDEN, four positive ints, received {text!r}")
     return tuple(int(p) for p in parts)  # type: ignore[return-value]
+
+
+def positive_int(text: str) -> int:
+    if not (text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive int, received {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seqjax.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
-    parser.add_argument("--shapes", nargs="+", default=list(DEFAULT_SHAPES))
+    parser.add_argument("--shapes", nargs="+", type=parse_shape, default=[parse_shape(s) for s in DEFAULT_SHAPES],
+                        help=f"BATCHxTIMExINPUTxHIDDEN each (default: {' '.join(DEFAULT_SHAPES)})")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=["train"])
-    parser.add_argument("--layers", nargs="+", type=int, default=[1], help="stack depths to measure")
+    parser.add_argument("--layers", nargs="+", type=positive_int, default=[1], help="stack depths to measure")
     parser.add_argument("--directions", nargs="+", type=int, choices=[1, 2], default=[1],
                         help="1: left to right; 2: bidirectional")
     parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     parser.add_argument("--implementations", nargs="+", choices=list(BUILDERS), default=list(BUILDERS))
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--repeats", type=positive_int, default=9)
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench-results"))
     args = parser.parse_args(argv)
     flags = os.environ.get("XLA_FLAGS", "")  # part of what was measured (e.g. the host device count)
@@ -52,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(matmul_peak_gflops(args.dtype))
     measurements = []
     for cell in args.cells:
-        for shape in args.shapes:
-            batch, time, inputs, hidden = parse_shape(shape)
+        for batch, time, inputs, hidden in args.shapes:
             for mode, layers, directions in itertools.product(args.modes, args.layers, args.directions):
                 config = BenchConfig(cell, batch, time, inputs, hidden, mode, args.dtype, layers, directions == 2)
                 print(f"measuring {config.label} ...", flush=True)

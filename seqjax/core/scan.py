@@ -16,6 +16,7 @@ and which backward pass run is chosen from the cell and ``RunOptions``:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -67,7 +68,7 @@ def run(
     if not isinstance(options, RunOptions):
         raise bad_argument("options", "a seqjax.core.RunOptions", repr(options))
     inputs = jnp.asarray(inputs)
-    input_size, hidden_size = cell.sizes(params)
+    input_size, hidden_size = _check_params(cell, params)
     _check_inputs(inputs, input_size)
     if inputs.ndim == 2:  # one unbatched sequence: run it as a batch of one.
         outputs, carry = run(
@@ -91,6 +92,33 @@ def run(
     if isinstance(cell, LinearRecurrentCell):
         return _run_linear(cell, params, inputs, initial_carry, lengths, reverse, options)
     return _run_steps(cell, params, inputs, initial_carry, lengths, reverse, options)
+
+
+@functools.lru_cache(maxsize=256)
+def _params_layout(cell: Cell, input_size: int, hidden_size: int) -> tuple[Any, tuple[tuple[int, ...], ...]]:
+    """The tree structure and shapes of ``cell.init(key, input_size, hidden_size)``."""
+    abstract = jax.eval_shape(lambda key: cell.init(key, input_size, hidden_size), jax.random.key(0))
+    leaves, structure = jax.tree.flatten(abstract)
+    return structure, tuple(leaf.shape for leaf in leaves)
+
+
+def _check_params(cell: Cell, params: Any) -> tuple[int, int]:
+    """``cell.sizes(params)``, after checking that ``params`` has the structure and shapes
+    ``cell.init`` gives (the parameters of another cell type are refused, not run)."""
+    try:
+        input_size, hidden_size = cell.sizes(params)
+    except (AttributeError, IndexError, TypeError):
+        raise bad_argument("params", f"the parameters of {cell!r} (from its init)", type(params).__name__) from None
+    structure, shapes = _params_layout(cell, int(input_size), int(hidden_size))
+    leaves, got_structure = jax.tree.flatten(params)
+    got_shapes = tuple(jnp.shape(leaf) for leaf in leaves)
+    if got_structure != structure or got_shapes != shapes:
+        raise bad_argument(
+            "params", f"the parameters of {cell!r} for input {input_size}, hidden {hidden_size}: "
+            f"{structure} of shapes {list(shapes)}", f"{got_structure} of shapes {list(got_shapes)} "
+            "(the parameters of another cell?)",
+        )
+    return input_size, hidden_size
 
 
 def _run_linear(
@@ -156,9 +184,17 @@ def _run_steps(
 
     time_major = jnp.swapaxes(inputs, 0, 1)  # [time, batch, input]
     if backward == "custom":
-        outputs, final_carry = scan_fused_cell(
-            cell, hoist_projection, options.unroll, reverse, clip, params, time_major, initial_carry, lengths
-        )
+        try:
+            outputs, final_carry = scan_fused_cell(
+                cell, hoist_projection, options.unroll, reverse, clip, params, time_major, initial_carry, lengths
+            )
+        except TypeError as error:
+            if "forward-mode" not in str(error):
+                raise
+            raise bad_argument(
+                "options.backward", "RunOptions(backward='autodiff') for forward-mode differentiation "
+                "(jax.jvp, jax.jacfwd, jax.hessian): the custom backward pass is reverse mode only", "'auto'/'custom'",
+            ) from None
         return jnp.swapaxes(outputs, 0, 1), final_carry
     if hoist_projection:
         time_major = cell.project_inputs(params, time_major)  # [time, batch, gates * hidden]

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.errors import bad_argument
 from seqjax.core.cell import FusedCell, FusedParams
 
 
@@ -26,6 +27,11 @@ class SimpleRNNCell(FusedCell):
     activation: Callable[[jax.Array], jax.Array] = jnp.tanh
     sums_projection_and_recurrent = True
     num_gates = 1
+
+    def __post_init__(self) -> None:
+        if not callable(self.activation):
+            raise bad_argument("activation", "an elementwise callable such as jnp.tanh or jax.nn.relu",
+                               repr(self.activation))
 
     def init(
         self,

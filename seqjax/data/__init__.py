@@ -9,6 +9,7 @@ from seqjax.data.files import (
     locate,
     sha256_of,
     verify_sha256,
+    write_text_atomically,
 )
 from seqjax.data.streams import StreamBatches
 from seqjax.data.synthetic import ADDING_BASELINE_MSE, adding_problem, copy_baseline_cross_entropy, copy_task
@@ -33,4 +34,5 @@ __all__ = [
     "split_by_position",
     "tokenize",
     "verify_sha256",
+    "write_text_atomically",
 ]

@@ -60,6 +60,15 @@ def verify_sha256(path: str | pathlib.Path, expected: str) -> None:
         )
 
 
+def write_text_atomically(path: str | pathlib.Path, text: str) -> None:
+    """Writes ``text`` (UTF-8) to ``path`` through a temporary file and a rename, so that a
+    reader sees the old content or the new one, never a part."""
+    path = pathlib.Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def data_dir(explicit: str | pathlib.Path | None = None) -> pathlib.Path:
     """``explicit``, else ``$SEQJAX_DATA_DIR``, else ``../shared/data`` beside the project."""
     chosen = explicit or os.environ.get(DATA_DIR_VARIABLE) or DEFAULT_DATA_DIR
@@ -72,6 +81,7 @@ def locate(
     directory: str | pathlib.Path | None = None,
     *,
     download: bool = False,
+    download_option: str | None = None,
 ) -> pathlib.Path:
     """The verified path of ``known``.
 
@@ -81,6 +91,8 @@ def locate(
       directory: a data directory (see ``data_dir``).
       download: when the file is not in the directory, fetch it from ``known.url`` into the
         directory and verify it (needs internet; never used by the tests).
+      download_option: how the caller's user asks for the download (e.g. ``"--download"``);
+        the message for a missing file names it.
     """
     if path is not None:
         path = pathlib.Path(path)
@@ -92,10 +104,13 @@ def locate(
     where = data_dir(directory) / known.name
     if not where.is_file():
         if not download or known.url is None:
+            fetch = ""
+            if known.url is not None:
+                fetch = f", or pass {download_option} to fetch it from {known.url}" if download_option else \
+                    f", or fetch it from {known.url}"
             raise DataError(
                 f"{known.name} is not in the data directory {where.parent} (set --data-dir or "
-                f"${DATA_DIR_VARIABLE}, pass the file's path"
-                + (f", or allow a download from {known.url})" if known.url else ")")
+                f"${DATA_DIR_VARIABLE}, pass the file's path{fetch})"
             )
         where.parent.mkdir(parents=True, exist_ok=True)
         partial = where.with_suffix(where.suffix + ".part")

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from seqjax.data.files import DataError
+from seqjax.data.files import DataError, write_text_atomically
 
 Level = Literal["char", "word"]
 _WORDS = re.compile(r"\n|[^\s]+")
@@ -72,20 +72,24 @@ class Vocabulary:
     def size(self) -> int:
         return len(self.tokens)
 
+    def unknown(self, text: str) -> list[str]:
+        """The distinct tokens of ``text`` not in the vocabulary, in order of appearance."""
+        known = set(self.tokens)
+        return list(dict.fromkeys(p for p in tokenize(text, self.level) if p not in known))
+
     def encode(self, text: str) -> np.ndarray:
-        """``text`` as ids ``[tokens]`` (int32); ``DataError`` names a token not in the vocabulary."""
+        """``text`` as ids ``[tokens]`` (int32); ``DataError`` names every token not in the vocabulary."""
+        if unknown := self.unknown(text):
+            verb = "is" if len(unknown) == 1 else "are"
+            raise DataError(f"text: {', '.join(map(repr, unknown))} {verb} not in the {self.size}-token vocabulary")
         index = {token: i for i, token in enumerate(self.tokens)}
-        pieces = tokenize(text, self.level)
-        unknown = next((p for p in pieces if p not in index), None)
-        if unknown is not None:
-            raise DataError(f"text: the token {unknown!r} is not in the {self.size}-token vocabulary")
-        return np.fromiter((index[p] for p in pieces), np.int32, len(pieces))
+        return np.fromiter((index[p] for p in tokenize(text, self.level)), np.int32)
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
         return detokenize([self.tokens[int(i)] for i in ids], self.level)
 
     def save(self, path: str | pathlib.Path) -> None:
-        pathlib.Path(path).write_text(json.dumps({"level": self.level, "tokens": list(self.tokens)}, ensure_ascii=False))
+        write_text_atomically(path, json.dumps({"level": self.level, "tokens": list(self.tokens)}, ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | pathlib.Path) -> Vocabulary:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from seqjax.core import bad_argument
+from seqjax.data import write_text_atomically
 from seqjax.nn import CellName
 
 
@@ -70,7 +71,7 @@ class LMConfig:
         _check("validation_fraction", self.validation_fraction, "a number in (0, 1)", lambda v: 0.0 < v < 1.0)
 
     def save(self, path: str | pathlib.Path) -> None:
-        pathlib.Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2))
+        write_text_atomically(path, json.dumps(dataclasses.asdict(self), indent=2))
 
     @classmethod
     def load(cls, path: str | pathlib.Path) -> LMConfig:

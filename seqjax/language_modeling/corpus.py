@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 
 import numpy as np
@@ -32,21 +31,25 @@ class Corpus:
         train, validation = data.split_by_position(vocabulary.encode(text), validation_fraction)
         return cls(vocabulary, train, validation)
 
-    def record(self, path: str | pathlib.Path) -> None:
-        """Writes the source file's path and SHA-256 to ``path`` (JSON), when there is a source."""
-        if self.source is not None:
-            record = {"path": str(self.source.absolute()), "sha256": data.sha256_of(self.source)}
-            pathlib.Path(path).write_text(json.dumps(record, indent=2))
+    def record(self) -> dict[str, str] | None:
+        """What finds the source again: its file name, the path it was read from and its SHA-256
+        (None without a source). ``find_recorded`` uses it."""
+        if self.source is None:
+            return None
+        return {"name": self.source.name, "path": str(self.source.absolute()), "sha256": data.sha256_of(self.source)}
 
 
-def recorded_source(path: str | pathlib.Path) -> pathlib.Path | None:
-    """The source file named by a ``Corpus.record`` file, its digest verified; None without a record."""
-    path = pathlib.Path(path)
-    if not path.is_file():
-        return None
-    record = json.loads(path.read_text())
-    data.verify_sha256(record["path"], record["sha256"])
-    return pathlib.Path(record["path"])
+def find_recorded(record: dict[str, str], data_dir: str | pathlib.Path | None = None) -> pathlib.Path:
+    """The file of a ``Corpus.record``: at its recorded path, else under its name in the data
+    directory, its digest verified; a ``DataError`` that says to pass ``--data`` otherwise."""
+    for candidate in (pathlib.Path(record["path"]), data.data_dir(data_dir) / record["name"]):
+        if candidate.is_file() and data.sha256_of(candidate) == record["sha256"]:
+            return candidate
+    raise data.DataError(
+        f"the corpus this run trained on, {record['name']} (sha256 {record['sha256'][:12]}...), is no longer at "
+        f"{record['path']} nor in the data directory {data.data_dir(data_dir)}: pass its new path with --data "
+        "(its digest is checked)"
+    )
 
 
 def load_corpus(
@@ -56,9 +59,11 @@ def load_corpus(
     validation_fraction: float,
     *,
     download: bool = False,
+    download_option: str | None = None,
     vocabulary: data.Vocabulary | None = None,
 ) -> Corpus:
-    """The corpus at ``path``, or tiny-shakespeare from the data directory (digest verified)."""
-    located = data.locate(data.TINY_SHAKESPEARE, path, data_dir, download=download)
+    """The corpus at ``path``, or tiny-shakespeare from the data directory (digest verified;
+    ``download``, ``download_option``: see ``seqjax.data.locate``)."""
+    located = data.locate(data.TINY_SHAKESPEARE, path, data_dir, download=download, download_option=download_option)
     corpus = Corpus.from_text(data.read_text(located), level, validation_fraction, vocabulary)
     return dataclasses.replace(corpus, source=located)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import jax
@@ -59,17 +60,31 @@ def generate(
     return tokens
 
 
+def check_sampling_options(vocabulary: data.Vocabulary, prime: str | None, length: int, *, temperature: float,
+                           top_k: int) -> None:
+    """Raises an ``ArgumentError`` naming the first bad option of ``sample_text`` (``prime=None``:
+    not checked)."""
+    if prime is None:
+        pass
+    elif not prime:
+        raise bad_argument("prime", "at least one token of text to start from", "an empty string")
+    elif unknown := vocabulary.unknown(prime):
+        raise bad_argument("prime", f"text in the {vocabulary.size}-token vocabulary",
+                           f"{prime!r}, whose {', '.join(map(repr, unknown))} are not in it")
+    if not (isinstance(length, int) and length >= 0):
+        raise bad_argument("length", "an int >= 0", repr(length))
+    if not (math.isfinite(temperature) and temperature >= 0):
+        raise bad_argument("temperature", "a finite number >= 0 (0: greedy)", repr(temperature))
+    if not (isinstance(top_k, int) and 0 <= top_k <= vocabulary.size):
+        raise bad_argument("top_k", f"an int in [0, {vocabulary.size}] (the vocabulary's size; 0: all)", repr(top_k))
+
+
 def sample_text(
     model: models.LanguageModel, params: Any, vocabulary: data.Vocabulary, prime: str, length: int, *,
     temperature: float = 1.0, top_k: int = 0, seed: int = 0,
 ) -> str:
     """``prime`` followed by ``length`` sampled tokens; the same seed gives the same text."""
-    if not prime:
-        raise bad_argument("prime", "at least one token of text to start from", "an empty string")
-    if temperature < 0 or top_k < 0 or length < 0:
-        raise bad_argument("temperature, top_k, length", "non-negative values", f"{temperature}, {top_k}, {length}")
-    if top_k > vocabulary.size:
-        raise bad_argument("top_k", f"at most the vocabulary's {vocabulary.size} tokens", str(top_k))
+    check_sampling_options(vocabulary, prime, length, temperature=temperature, top_k=top_k)
     ids = jnp.asarray(vocabulary.encode(prime))
     tokens = generate(model, params, ids, jax.random.key(seed), length=length,
                       temperature=float(temperature), top_k=int(top_k))

@@ -1,8 +1,5 @@
-"""Training and evaluating a language model with the engine of ``seqjax.train``.
-
-A run directory holds ``config.json``, ``vocabulary.json`` (JSON, never pickle),
-``corpus.json`` (the text file trained on and its SHA-256), ``metrics.jsonl``, TensorBoard files and ``checkpoints/``.
-"""
+"""Training and evaluating a language model with the engine of ``seqjax.train``
+(what a run directory holds: ``seqjax.language_modeling.run_directory``)."""
 
 from __future__ import annotations
 
@@ -19,9 +16,9 @@ import optax
 
 from seqjax import data, models, train
 from seqjax.language_modeling.config import LMConfig
+from seqjax.language_modeling import run_directory
 from seqjax.language_modeling.corpus import Corpus
-
-CONFIG_FILE, VOCABULARY_FILE, CORPUS_FILE = "config.json", "vocabulary.json", "corpus.json"
+from seqjax.language_modeling.run_directory import CONFIG_FILE, VOCABULARY_FILE
 
 
 def build_model(config: LMConfig, vocab_size: int) -> models.LanguageModel:
@@ -101,13 +98,13 @@ def train_language_model(
 ) -> tuple[train.TrainState, dict[str, float]]:
     """Trains (or resumes) in ``run_dir``; returns the final state and validation metrics.
 
+    A resume is checked first (``run_directory.check_resume``): one with other options or
+    data raises ``IncompatibleRun`` and changes nothing; accepted changes are printed.
     ``until``: pause at this step (a later call resumes; the schedule still spans ``config.steps``).
     """
     run_dir = pathlib.Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config.save(run_dir / CONFIG_FILE)
-    corpus.vocabulary.save(run_dir / VOCABULARY_FILE)
-    corpus.record(run_dir / CORPUS_FILE)
+    for change in run_directory.prepare(run_dir, config, corpus):
+        print(f"resuming with {change}", flush=True)
     model = build_model(config, corpus.vocabulary.size)
     streams = data.StreamBatches(corpus.train, config.batch_size, config.seq_len)
     evaluations: list[tuple[Any, dict[str, float]]] = []  # the loop evaluates the final parameters

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 from seqjax import core
 from seqjax.models.attention import CrossAttention, Memory, attentional_states
 from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
+from seqjax.nn.dropout import checked_dropout
 
 
 class Captioner(linen.Module):
@@ -49,7 +50,7 @@ class Captioner(linen.Module):
             self.attention = CrossAttention(self.hidden_size, "general")
             self.combine = linen.Dense(self.hidden_size, use_bias=False)
         self.head = linen.Dense(self.vocab_size)
-        self.dropout = linen.Dropout(self.dropout_rate)
+        self.dropout = checked_dropout(self.dropout_rate)
 
     def encode(self, images: jax.Array) -> tuple[Memory, core.Carry]:
         x = images[..., None] if images.ndim == 3 else images

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 from seqjax.core import bad_argument
 from seqjax.models.sentence_classifier import SentenceEncoder
 from seqjax.train.losses import sequence_cross_entropy
+from seqjax.nn.dropout import checked_dropout
 
 
 class NeighbourTokenModel(linen.Module):
@@ -50,7 +51,7 @@ class NeighbourTokenModel(linen.Module):
             raise bad_argument("output_size", f"0 or at most the vocabulary's {self.encoder.vocab_size} ids",
                                str(self.output_size))
         outputs = self.encoder(tokens, lengths, deterministic=deterministic)
-        outputs = linen.Dropout(self.encoder.dropout_rate)(outputs, deterministic=deterministic)
+        outputs = checked_dropout(self.encoder.dropout_rate)(outputs, deterministic=deterministic)
         size, classes = self.encoder.hidden_size, self.output_size or self.encoder.vocab_size
         next_logits = linen.Dense(classes, name="next_head")(outputs[..., :size])
         if not self.encoder.bidirectional:

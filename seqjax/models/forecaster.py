@@ -19,6 +19,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer
+from seqjax.nn.dropout import checked_dropout
 
 
 class GaussianForecast(NamedTuple):
@@ -69,7 +70,7 @@ class RecurrentForecaster(linen.Module):
     def __call__(self, context: jax.Array, future_inputs: jax.Array | None = None, *,
                  deterministic: bool = True) -> GaussianForecast:
         outputs, _ = nn.stack(recurrent_layer(self.cell, self.hidden_size), self.num_layers)(context)
-        features = linen.Dropout(self.dropout_rate)(outputs[:, -1], deterministic=deterministic)
+        features = checked_dropout(self.dropout_rate)(outputs[:, -1], deterministic=deterministic)
         return GaussianHead(self.horizon, name="head")(features, future_inputs)
 
 
@@ -90,5 +91,5 @@ class WindowMLP(linen.Module):
         x = context.reshape(context.shape[0], -1)
         for index in range(self.num_layers):
             x = jax.nn.relu(linen.Dense(self.hidden_size, name=f"hidden_{index}")(x))
-            x = linen.Dropout(self.dropout_rate)(x, deterministic=deterministic)
+            x = checked_dropout(self.dropout_rate)(x, deterministic=deterministic)
         return GaussianHead(self.horizon, name="head")(x, future_inputs)

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer, zero_carries
+from seqjax.nn.dropout import checked_dropout
 
 class LanguageModel(linen.Module):
     """Predicts the next token at every step.
@@ -53,7 +54,7 @@ class LanguageModel(linen.Module):
     ) -> tuple[jax.Array, tuple[Any, ...]]:
         embed = linen.Embed(self.vocab_size, self.embed_size or self.hidden_size, name="embed")
         embedded = embed(tokens) if jnp.issubdtype(tokens.dtype, jnp.integer) else tokens @ embed.embedding
-        dropout = linen.Dropout(self.dropout_rate, deterministic=deterministic)
+        dropout = checked_dropout(self.dropout_rate, deterministic=deterministic)
         layers = nn.stack(recurrent_layer(self.cell, self.hidden_size), self.num_layers, dropout_rate=self.dropout_rate)
         outputs, carries = layers(dropout(embedded), lengths, carries, deterministic=deterministic)
         return linen.Dense(self.vocab_size, name="head")(dropout(outputs)), carries

@@ -9,6 +9,7 @@ import jax
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer
 from seqjax.models.pooling import Pool, PoolingName
+from seqjax.nn.dropout import checked_dropout
 
 
 class SentenceEncoder(linen.Module):
@@ -29,7 +30,7 @@ class SentenceEncoder(linen.Module):
     @linen.compact
     def __call__(self, tokens: jax.Array, lengths: jax.Array, *, deterministic: bool = True) -> jax.Array:
         x = linen.Embed(self.vocab_size, self.embed_size, name="embed")(tokens)
-        x = linen.Dropout(self.dropout_rate)(x, deterministic=deterministic)
+        x = checked_dropout(self.dropout_rate)(x, deterministic=deterministic)
         encoder = recurrent_layer(self.cell, self.hidden_size)
         if self.bidirectional:
             encoder = nn.Bidirectional(encoder, recurrent_layer(self.cell, self.hidden_size))
@@ -72,5 +73,5 @@ class SentenceClassifier(linen.Module):
         outputs = self.encoder().clone(parent=self, name="encoder")(tokens, lengths, deterministic=deterministic)
         backward_size = self.hidden_size if self.bidirectional else 0
         pooled = Pool(self.pooling, backward_size, name="pool")(outputs, lengths)
-        pooled = linen.Dropout(self.dropout_rate)(pooled, deterministic=deterministic)
+        pooled = checked_dropout(self.dropout_rate)(pooled, deterministic=deterministic)
         return linen.Dense(self.num_classes, name="head")(pooled)

@@ -23,6 +23,7 @@ from seqjax.models.attention import CrossAttention, Memory, ScoreName, attention
 from seqjax.models.encoder_decoder import generate_sequences
 from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
 from seqjax.models.pooling import last_step
+from seqjax.nn.dropout import checked_dropout
 
 
 class Translator(linen.Module):
@@ -66,7 +67,7 @@ class Translator(linen.Module):
         self.attention = CrossAttention(self.decoder_size, self.score)
         self.combine = linen.Dense(self.decoder_size, use_bias=False)
         self.head = linen.Dense(self.target_vocab_size)
-        self.dropout = linen.Dropout(self.dropout_rate)
+        self.dropout = checked_dropout(self.dropout_rate)
 
     def encode(
         self, source: jax.Array, source_lengths: jax.Array, *, deterministic: bool = True

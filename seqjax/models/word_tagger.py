@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.models.pooling import last_step
+from seqjax.nn.dropout import checked_dropout
 
 
 class CharacterEncoder(linen.Module):
@@ -78,10 +79,10 @@ class WordTagger(linen.Module):
                     chars, char_lengths
                 )
             )
-        x = linen.Dropout(self.dropout_rate)(jnp.concatenate(features, axis=-1), deterministic=deterministic)
+        x = checked_dropout(self.dropout_rate)(jnp.concatenate(features, axis=-1), deterministic=deterministic)
         layers = tuple(  # fresh modules per layer: each gets its own parameters
             nn.Bidirectional(nn.LSTM(self.hidden_size), nn.LSTM(self.hidden_size)) for _ in range(self.num_layers)
         )
         x, _ = nn.Stacked(layers, dropout_rate=self.dropout_rate)(x, lengths, deterministic=deterministic)
-        x = linen.Dropout(self.dropout_rate)(x, deterministic=deterministic)
+        x = checked_dropout(self.dropout_rate)(x, deterministic=deterministic)
         return linen.Dense(self.num_tags, name="head")(x)

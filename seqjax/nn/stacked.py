@@ -9,6 +9,7 @@ import flax.linen as linen
 import jax
 
 from seqjax.core import bad_argument
+from seqjax.nn.dropout import checked_dropout
 
 
 class Stacked(linen.Module):
@@ -51,7 +52,7 @@ class Stacked(linen.Module):
         for index, layer in enumerate(self.layers):
             layer_inputs = outputs
             if index > 0 and self.dropout_rate > 0.0:
-                layer_inputs = linen.Dropout(self.dropout_rate)(layer_inputs, deterministic=deterministic)
+                layer_inputs = checked_dropout(self.dropout_rate)(layer_inputs, deterministic=deterministic)
             carry = None if initial_carries is None else initial_carries[index]
             outputs, final = layer(layer_inputs, lengths, carry)
             if self.residual and index > 0:

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import math
 import pathlib
+import sys
 from typing import Any
 
 import jax
@@ -31,6 +32,16 @@ from seqjax.train.state import TrainState
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be restored: corrupt, incomplete or of another model."""
+
+
+class _Unreadable(CheckpointError):
+    """A checkpoint whose files are damaged (an older kept one may still be read)."""
+
+
+def _brief(error: Exception) -> str:
+    """The first line of an orbax or tensorstore error, at most 160 characters."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text[:160]}{'...' if len(text) > 160 else ''}"
 
 
 def _savable(state: TrainState) -> dict[str, Any]:
@@ -144,22 +155,43 @@ class Checkpoints:
 
         ``template``: a state of the same model (e.g. a fresh ``TrainState.create``); it gives
         the structure, shapes and dtypes and the static parts (the optimiser).
+        A damaged newest checkpoint (a disk error, a copy cut short) is passed over, with a
+        warning on stderr, for the newest one that reads.
         """
-        step = self._latest.latest_step()
-        return None if step is None else self._restore(self._latest, step, template)
+        unreadable = []
+        for step in sorted(self._latest.all_steps(), reverse=True):
+            try:
+                restored = self._restore(self._latest, step, template)
+            except _Unreadable as error:
+                unreadable.append(str(error))
+                continue
+            if unreadable:
+                print(f"warning: {'; '.join(unreadable)}; restoring the newest readable one, latest/{step}, "
+                      "instead", file=sys.stderr, flush=True)
+            return restored
+        if unreadable:
+            raise CheckpointError("no checkpoint in latest/ can be read: " + "; ".join(unreadable))
+        return None
 
     def restore_best(self, template: TrainState) -> tuple[TrainState, dict] | None:
         """Like ``restore_latest`` for the checkpoint in ``best/``."""
         step = self._best.best_step()
         return None if step is None else self._restore(self._best, step, template)
 
+    def inventory(self) -> str:
+        """The kept checkpoints, for messages: ``latest/ steps 150, 300; best/ step 300``."""
+        latest = ", ".join(map(str, sorted(self._latest.all_steps()))) or "none"
+        best = self._best.best_step()
+        return f"kept in {self.directory}: latest/ steps {latest}; best/ step {best if best is not None else 'none'}"
+
     def _read_meta(self, manager: ocp.CheckpointManager, step: int) -> dict:
         try:
             return manager.restore(step, args=ocp.args.Composite(meta=ocp.args.JsonRestore())).meta
         except Exception as error:  # noqa: BLE001 - any failure to read is reported the same way
-            raise CheckpointError(
-                f"checkpoint {manager.directory / str(step)}: its metadata cannot be read ({error})"
-            ) from error
+            raise _Unreadable(
+                f"checkpoint {manager.directory / str(step)}: its metadata cannot be read ({_brief(error)}; "
+                f"{self.inventory()})"
+            ) from None
 
     def _restore(self, manager: ocp.CheckpointManager, step: int, template: TrainState) -> tuple[TrainState, dict]:
         where = manager.directory / str(step)
@@ -175,13 +207,16 @@ class Checkpoints:
             raise CheckpointError(
                 f"checkpoint {where} is of another model: expected {len(expected)} arrays, the first "
                 f"different one {expected[first] if first < len(expected) else '(none)'}; the checkpoint "
-                f"holds {len(stored)} arrays, there {stored[first] if first < len(stored) else '(none)'}"
+                f"holds {len(stored)} arrays, there {stored[first] if first < len(stored) else '(none)'} "
+                f"({self.inventory()})"
             )
         abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, template_tree)
         try:
             tree = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract))).state
         except Exception as error:  # noqa: BLE001
-            raise CheckpointError(f"checkpoint {where}: its arrays cannot be read ({error})") from error
+            raise _Unreadable(f"checkpoint {where}: its arrays cannot be read ({_brief(error)}; {self.inventory()})") from None
         if _digests(tree) != meta["sha256"]:
-            raise CheckpointError(f"checkpoint {where} is corrupt: its arrays do not match their SHA-256 digests")
+            raise _Unreadable(
+                f"checkpoint {where} is corrupt: its arrays do not match their SHA-256 digests ({self.inventory()})"
+            )
         return _from_savable(tree, template), meta["extra"]

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax.core.cell import Cell
+from seqjax.core.errors import bad_argument
 
 StepLosses = Callable[[jax.Array], jax.Array]
 
@@ -54,6 +55,14 @@ def perturbed_step_losses(
     return step_losses(jnp.swapaxes(hiddens, 0, 1))
 
 
+def _batched_shape(inputs: jax.Array) -> tuple[int, int, int]:
+    """``inputs.shape``, which must be ``[batch, time, input]``."""
+    if jnp.ndim(inputs) != 3:
+        raise bad_argument("inputs", "[batch, time, input] (rank 3; add a batch axis of 1 for one sequence)",
+                           f"shape {tuple(jnp.shape(inputs))}")
+    return tuple(inputs.shape)
+
+
 def hidden_gradient_norms(
     cell: Cell, params: Any, inputs: jax.Array, step_losses: StepLosses, initial_carry: Any = None
 ) -> jax.Array:
@@ -61,7 +70,7 @@ def hidden_gradient_norms(
 
     Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
     """
-    batch, time, _ = inputs.shape
+    batch, time, _ = _batched_shape(inputs)
     zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
     losses, vjp = jax.vjp(
         lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
@@ -80,7 +89,7 @@ def loss_gradient_norms(
     ``||dL_T/dh_k||`` against ``T - k``. ``loss``: ``hiddens [batch, time, hidden] -> []``;
     other arguments as in ``perturbed_step_losses``.
     """
-    batch, time, _ = inputs.shape
+    batch, time, _ = _batched_shape(inputs)
     zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
     gradient = jax.grad(lambda e: perturbed_step_losses(cell, params, inputs, loss, e, initial_carry))(zeros)
     return jnp.sqrt(jnp.sum(jnp.square(gradient), axis=(0, 2)))

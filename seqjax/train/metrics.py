@@ -2,7 +2,9 @@
 
 Every record is one JSON object per line of ``<run_dir>/metrics.jsonl``:
 ``{"step": 100, "split": "train", "loss": 1.93, "grad_norm": 0.84, ...}``; the same
-scalars go to TensorBoard under ``<split>/<name>`` (``tensorboard --logdir <run_dir>``).
+scalars go to TensorBoard under ``<split>/<name>`` (``tensorboard --logdir <run_dir>``),
+except non-finite ones (a skipped step's NaN loss), which only the JSONL file records:
+tensorboardX would print a warning for each.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class MetricsWriter:
         self._jsonl.write(json.dumps(record) + "\n")
         self._jsonl.flush()
         for name, value in values.items():
-            self._tensorboard.add_scalar(f"{split}/{name}", value, int(step))
+            if math.isfinite(value):
+                self._tensorboard.add_scalar(f"{split}/{name}", value, int(step))
 
     def close(self) -> None:
         self._jsonl.close()

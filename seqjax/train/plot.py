@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", help="a run directory holding metrics.jsonl")
     parser.add_argument("--out", help="the PNG to write (default: RUN_DIR/curves.png)")
     args = parser.parse_args(argv)
+    if not (pathlib.Path(args.run_dir) / "metrics.jsonl").is_file():
+        parser.error(f"run_dir: expected a run directory holding metrics.jsonl, received {args.run_dir!r} "
+                     f"({'it has no metrics.jsonl' if pathlib.Path(args.run_dir).is_dir() else 'no such directory'})")
     print(f"wrote {plot_run(args.run_dir, args.out)}")
     return 0
 
