@@ -14,11 +14,10 @@ import dataclasses
 import math
 import pathlib
 import sys
-import typing
 
 import jax.numpy as jnp
 
-from seqjax import core, data, train
+from seqjax import core, data, flags, train
 from seqjax import language_modeling as lm
 
 
@@ -33,16 +32,9 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model and training (override the preset)")
-    hints = typing.get_type_hints(lm.LMConfig)
-    for field in dataclasses.fields(lm.LMConfig):
-        kind = hints[field.name]
-        choices = typing.get_args(kind) if typing.get_origin(kind) is typing.Literal else None
-        number = {int: int, float: float}.get(kind, float if "float" in str(kind) else str)
-        group.add_argument(
-            f"--{field.name.replace('_', '-')}", dest=field.name, default=None, choices=choices,
-            type=None if choices else number, help=field.metadata["help"],
-        )
+    """A flag per ``LMConfig`` field; those given override the preset."""
+    group = parser.add_argument_group("model and training (override the preset; defaults: the cpu preset's)")
+    flags.add_config_flags(group, lm.LMConfig, suppress_defaults=True)
 
 
 def _checkpoint_option(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +107,7 @@ def _warn_if_above_uniform(loss: float, vocabulary_size: int) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(lm.LMConfig) if getattr(args, f.name) is not None}
+    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(lm.LMConfig) if hasattr(args, f.name)}
     config = dataclasses.replace(lm.PRESETS[args.preset], **overrides)
     run_dir = pathlib.Path(args.run_dir or f"runs/{args.preset}")
     corpus = lm.load_corpus(args.data, args.data_dir, config.level, config.validation_fraction,

@@ -142,3 +142,16 @@ def test_a_diverged_run_is_one_line_and_keeps_no_nonfinite_best_checkpoint(corpu
     assert_refused(result, "steps in a row had a non-finite loss", "Parameters are those before the first skipped step")
     best = run / "checkpoints" / "best"
     assert not best.exists() or not any(p.name.isdigit() for p in best.iterdir())
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["seqjax.bench", "--shapes", "foo"], "--shapes: expected BATCHxTIMExINPUTxHIDDEN, four positive ints, received 'foo'"),
+    (["seqjax.train.plot", "no/such/run"], "run_dir: expected a run directory holding metrics.jsonl, received 'no/such/run' (no such directory)"),
+    (["experiments.sentiment.train", "--folds", "0"], "--folds: expected an int in [1, 10], received 0"),
+    (["experiments.pos_tagging.train", "--data-dir", "no/such/dir"], "is not in the data directory no/such/dir"),
+])
+def test_the_other_commands_end_bad_flags_and_missing_data_with_a_message_and_status_2(argv, fragment):
+    result = subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and fragment in result.stderr.strip().splitlines()[-1], result.stderr

@@ -24,7 +24,7 @@ import matplotlib
 import numpy as np
 import sacrebleu
 
-from experiments import flags
+from seqjax import flags
 from experiments.captioning.input_pipeline import (
     CAPTION_STEPS,
     END_ID,
@@ -44,7 +44,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 @dataclasses.dataclass(frozen=True)
 class CaptioningConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      train_scenes: scenes composed for training.
+      valid_scenes: scenes for validation (model selection).
+      test_scenes: scenes for the reported test scores.
+      attend: decode with attention over the image grid (else from the pooled image alone).
+      length_penalty: beam search's length normalisation exponent (GNMT's alpha).
+    """
 
     train_scenes: int = 20_000
     valid_scenes: int = 1_000
@@ -60,7 +68,7 @@ class CaptioningConfig:
     beam_width: int = 3
     length_penalty: float = 0.6
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/captioning"
 
 
@@ -108,7 +116,7 @@ def plot_captions(images: np.ndarray, hypotheses: list[str], references: list[st
 def run(config: CaptioningConfig, scenes: dict[str, Scenes] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``scenes`` (``{"train", "valid", "test"}``) replaces the composed Fashion-MNIST scenes."""
     sizes = {"train": config.train_scenes, "valid": config.valid_scenes, "test": config.test_scenes}
-    scenes = scenes or make_scenes(sizes, config.seed, config.data_dir or None)
+    scenes = scenes or make_scenes(sizes, config.seed, config.data_dir)
     lexicon = caption_lexicon(scenes["train"].captions)
     encoded = {name: EncodedScenes.encode(split, lexicon) for name, split in scenes.items()}
     model = models.Captioner(vocab_size=lexicon.size, embed_size=config.embed_size, hidden_size=config.hidden_size,
@@ -163,7 +171,7 @@ def run(config: CaptioningConfig, scenes: dict[str, Scenes] | None = None) -> di
 
 
 def parse_config(argv: list[str] | None = None) -> CaptioningConfig:
-    return flags.parse_config(CaptioningConfig, __doc__.splitlines()[0], argv)
+    return flags.parse(CaptioningConfig, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -14,12 +14,21 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from experiments import flags
+from seqjax import flags
 from seqjax import core, models, nn, train
 
 
 @dataclasses.dataclass(frozen=True)
 class Config:
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      vocab_size: symbols of the random input stream.
+      delay: steps between a symbol and its echo (the target).
+      time_steps: the longest sequence (lengths are drawn from delay + 1 to it).
+      log_every: steps between printed losses.
+    """
+
     vocab_size: int = 8
     delay: int = 5
     time_steps: int = 40
@@ -80,4 +89,4 @@ def main(config: Config) -> float:
 
 
 if __name__ == "__main__":
-    flags.run_command(main, lambda: flags.parse_config(Config, __doc__.splitlines()[0]))
+    flags.run_command(main, lambda: flags.parse(Config, None, __doc__.splitlines()[0]))

@@ -9,7 +9,7 @@ evaluation metric during training), the clipping figure, and the tables into
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import math
 import pathlib
@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from experiments.gradient_lab.rows import command_text, rows as table_rows
 from experiments.gradient_lab.train import RunConfig
+from seqjax import flags
 
 HERE = pathlib.Path(__file__).parent
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -32,6 +33,11 @@ def load_rows(results: pathlib.Path) -> list[dict]:
     order = {row.row_name: index for index, row in enumerate(table_rows())}
     loaded = [json.loads(path.read_text()) for path in results.glob("*.json")]
     return sorted(loaded, key=lambda row: (order.get(row["row"], len(order)), row["row"]))
+
+
+def _time_limit_text(limit_s: float | None) -> str:
+    """`` or 45 s`` for a time-limited row (rows without one recorded 0 or None)."""
+    return f" or {limit_s:.0f} s" if limit_s else ""
 
 
 def _metric_text(value: float, metric: str) -> str:
@@ -136,7 +142,7 @@ def render(rows: list[dict], figures: pathlib.Path, page_dir: pathlib.Path) -> s
             f"### {task} ({task_rows[0]['time']} steps)", "",
             f"Hidden {config['hidden_size']}, batch {config['batch_size']}, {config['optimizer']} lr "
             f"{config['learning_rate']}, global-norm clipping {config['max_grad_norm'] or 'off'}; at most "
-            f"{config['steps']} steps or {config['time_limit_s']:.0f} s; solved at {task_rows[0]['metric']} "
+            f"{config['steps']} steps{_time_limit_text(config['time_limit_s'])}; solved at {task_rows[0]['metric']} "
             f"{_metric_text(task_rows[0]['solved_at'], task_rows[0]['metric'])}.", "",
             task_table(task_rows), "",
             f"![{task}]({figure.relative_to(page_dir).as_posix()})", "",
@@ -158,15 +164,30 @@ def render(rows: list[dict], figures: pathlib.Path, page_dir: pathlib.Path) -> s
     return "\n".join(parts)
 
 
+# Rows written before these options became optional recorded "off" as 0 or "".
+_LEGACY_OFF = {"max_grad_norm": 0.0, "time_limit_s": 0.0, "tag": ""}
+
+
 def row_config(row: dict) -> RunConfig:
-    return RunConfig(**{**row["config"], "out": RunConfig.out})
+    config = {name: None if _LEGACY_OFF.get(name, object()) == value else value for name, value in row["config"].items()}
+    return RunConfig(**{**config, "out": RunConfig.out})
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportCommand:
+    """What ``python -m experiments.gradient_lab.report`` renders.
+
+    Attributes:
+      results: the directory of the rows' result files.
+      page: the page whose results section is replaced.
+    """
+
+    results: str = "runs/gradient_lab"
+    page: str = str(HERE / "README.md")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", default="runs/gradient_lab", help="the rows' result files")
-    parser.add_argument("--page", default=str(HERE / "README.md"), help="the page whose results section is replaced")
-    args = parser.parse_args(argv)
+    args = flags.parse(ReportCommand, argv, __doc__.splitlines()[0])
     page = pathlib.Path(args.page)
     rows = load_rows(pathlib.Path(args.results))
     if not rows:

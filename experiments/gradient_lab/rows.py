@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 from experiments.gradient_lab import models
 from experiments.gradient_lab.train import RunConfig
+from seqjax import flags
 
 # (task, time): steps, evaluation interval, time limit in seconds (whichever ends first; rows also
 # stop at the first evaluation that solves the task).
@@ -23,7 +23,7 @@ BUDGETS = {
 CLIPPING_PAIR = tuple(
     RunConfig(task="adding", time=100, model="irnn", optimizer="sgd", learning_rate=0.01, max_grad_norm=clip,
               steps=1000, eval_every=100, time_limit_s=45.0, stop_when_solved=False, tag=tag)
-    for clip, tag in ((0.0, "sgd-no-clipping"), (1.0, "sgd-clipping-1"))
+    for clip, tag in ((None, "sgd-no-clipping"), (1.0, "sgd-clipping-1"))
 )
 
 
@@ -40,15 +40,8 @@ def rows() -> list[RunConfig]:
 
 def command(config: RunConfig) -> list[str]:
     """The command line of one row: its task, model and the options that differ from ``RunConfig``'s defaults."""
-    default = RunConfig()
-    line = [sys.executable, "-m", "experiments.gradient_lab.train"]
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        always = field.name in ("task", "model") or (field.name == "time" and config.task in ("adding", "copy"))
-        if always or value != getattr(default, field.name):
-            flag = field.name.replace("_", "-")
-            line += [f"--{'' if value else 'no-'}{flag}"] if isinstance(value, bool) else [f"--{flag}", str(value)]
-    return line
+    always = ("task", "model", "time") if config.task in ("adding", "copy") else ("task", "model")
+    return [sys.executable, "-m", "experiments.gradient_lab.train", *flags.argv_of(config, always)]
 
 
 def command_text(config: RunConfig) -> str:

@@ -13,7 +13,6 @@ LAPACK (OpenBLAS), whose spinning worker threads made two such rows side by side
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import pathlib
@@ -24,16 +23,30 @@ from concurrent.futures import ThreadPoolExecutor
 from experiments.gradient_lab import report
 from experiments.gradient_lab.rows import command, command_text, rows
 from experiments.gradient_lab.train import RunConfig
+from seqjax import flags
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--list", action="store_true", help="print the commands and stop")
-    parser.add_argument("--only", default="", help="run the rows whose name contains this text")
-    parser.add_argument("--jobs", type=int, default=2, help="rows run at the same time")
-    parser.add_argument("--again", action="store_true", help="rerun rows that already have a result")
-    parser.add_argument("--out", default=RunConfig.out, help="where the rows write their results")
-    args = parser.parse_args()
-    chosen = [dataclasses.replace(row, out=args.out) for row in rows() if args.only in row.row_name]
+@dataclasses.dataclass(frozen=True)
+class RunAllCommand:
+    """What ``python -m experiments.gradient_lab.run_all`` runs.
+
+    Attributes:
+      list: print the commands and stop.
+      only: run only the rows whose name contains this text.
+      jobs: rows run at the same time.
+      again: rerun rows that already have a result.
+      out: where the rows write their results.
+    """
+
+    list: bool = False
+    only: str | None = None
+    jobs: int = 2
+    again: bool = False
+    out: str = RunConfig.out
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = flags.parse(RunAllCommand, argv, __doc__.splitlines()[0])
+    chosen = [dataclasses.replace(row, out=args.out) for row in rows() if (args.only or "") in row.row_name]
     if args.list:
         print("\n".join(command_text(row) for row in chosen))
         return

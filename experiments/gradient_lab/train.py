@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from experiments import flags
+from seqjax import flags
 from experiments.gradient_lab import input_pipeline, models
 from seqjax import core, nn, train
 from seqjax import models as seqjax_models
@@ -36,8 +36,21 @@ from seqjax import models as seqjax_models
 
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
-    """One row. ``max_grad_norm`` 0 turns global-norm clipping off; ``stop_when_solved`` ends
-    training at the first evaluation that reaches the task's threshold; ``tag`` names a variant row."""
+    """One row of the lab's table (each option is a command-line flag).
+
+    Attributes:
+      task: a name of input_pipeline's tasks (adding, copy, digits, permuted_digits, fashion_pixels).
+      time: the sequence length of adding, the blanks of copy.
+      model: an encoder of models.MODEL_NAMES.
+      optimizer: adam or sgd.
+      max_grad_norm: global-norm gradient clipping threshold (none: no clipping).
+      time_limit_s: stop after this many seconds of training (none: no limit).
+      stop_when_solved: end at the first evaluation that reaches the task's threshold.
+      pool: the pixel tasks average pool x pool blocks first (1: every pixel a step; 4: 49 steps).
+      flow_examples: examples whose gradient flow ||dL/dh_k|| is measured.
+      tag: names a variant row (none: the plain row).
+      out: the directory of the rows' result files.
+    """
 
     task: str = "adding"
     time: int = 100
@@ -46,16 +59,16 @@ class RunConfig:
     batch_size: int = 32
     optimizer: str = "adam"
     learning_rate: float = 1e-3
-    max_grad_norm: float = 1.0
+    max_grad_norm: float | None = 1.0
     steps: int = 2000
     eval_every: int = 100
-    time_limit_s: float = 0.0
+    time_limit_s: float | None = None
     stop_when_solved: bool = True
     pool: int = 1
     flow_examples: int = 32
     seed: int = 0
-    tag: str = ""
-    data_dir: str = ""
+    tag: str | None = None
+    data_dir: str | None = None
     out: str = "runs/gradient_lab"
 
     @property
@@ -138,7 +151,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
     """
     if task is None:
         task = input_pipeline.make_task(
-            config.task, time=config.time, batch_size=config.batch_size, data_dir=config.data_dir or None,
+            config.task, time=config.time, batch_size=config.batch_size, data_dir=config.data_dir,
             pool=config.pool,
         )
         row_name = config.row_name
@@ -149,7 +162,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
     init_key, rng = jax.random.split(jax.random.key(config.seed))
     params = model.init(init_key, jnp.asarray(task.train_batch(0)["inputs"][:2]))
     optimizer = train.make_optimizer(
-        train.OptimizerConfig(config.optimizer, config.learning_rate, max_grad_norm=config.max_grad_norm or None)
+        train.OptimizerConfig(config.optimizer, config.learning_rate, max_grad_norm=config.max_grad_norm)
     )
 
     def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
@@ -163,7 +176,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
     shutil.rmtree(run_dir, ignore_errors=True)
     loop = train.LoopConfig(
         steps=config.steps, log_every=config.eval_every, eval_every=config.eval_every, progress=False,
-        time_limit_s=config.time_limit_s or None,
+        time_limit_s=config.time_limit_s,
     )
     began = time.perf_counter()
     diverged = None
@@ -211,7 +224,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
 
 def parse_config(argv: list[str] | None = None) -> RunConfig:
     choices = {"task": input_pipeline.TASK_NAMES, "model": models.MODEL_NAMES, "optimizer": ("adam", "sgd", "rmsprop")}
-    return flags.parse_config(RunConfig, __doc__.splitlines()[0], argv, choices)
+    return flags.parse(RunConfig, argv, __doc__.splitlines()[0], choices)
 
 
 if __name__ == "__main__":

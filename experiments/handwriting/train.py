@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import matplotlib
 import numpy as np
 
-from experiments import flags
+from seqjax import flags
 from experiments.handwriting.input_pipeline import START, Splits, batch_of, make_batch_at, shakespeare_lines
 from seqjax import core, models, train
 from seqjax.data.handwriting import strokes_of
@@ -41,7 +41,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 @dataclasses.dataclass(frozen=True)
 class HandwritingConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      train_lines: lines of text rendered as pen strokes for training.
+      valid_lines: lines for validation.
+      num_components: Gaussians of the mixture density output.
+      conditional: condition on the text through a soft attention window (Graves 2013).
+      window_components: Gaussians of the attention window.
+      sample_points: pen points sampled after training.
+      sample_text: the text a conditional sample writes.
+      bias: sampling bias (sharper, neater strokes as it grows; 0: none).
+    """
 
     train_lines: int = 1200
     valid_lines: int = 100
@@ -58,7 +69,7 @@ class HandwritingConfig:
     sample_text: str = "To be or not"
     bias: float = 1.0
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/handwriting"
 
 
@@ -177,7 +188,7 @@ def draw_samples(model: HandwritingModel, params: Any, splits: Splits, config: H
 
 def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``texts`` replaces the Shakespeare lines."""
-    splits = Splits.write(texts or shakespeare_lines(config.data_dir or None), config.train_lines,
+    splits = Splits.write(texts or shakespeare_lines(config.data_dir), config.train_lines,
                           config.valid_lines, config.seed)
     examples = {name: splits.examples(name) for name in ("train", "valid")}
     if config.conditional:
@@ -229,7 +240,7 @@ def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, 
 
 
 def parse_config(argv: list[str] | None = None) -> HandwritingConfig:
-    return flags.parse_config(HandwritingConfig, __doc__.splitlines()[0], argv)
+    return flags.parse(HandwritingConfig, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments import flags
+from seqjax import flags
 from experiments.music.input_pipeline import batch_of, make_batch_at
 from experiments.music.render import plot_piano_roll, write_midi
 from seqjax import core, models, nn, train
@@ -36,7 +36,13 @@ from seqjax.language_modeling import generate
 
 @dataclasses.dataclass(frozen=True)
 class MusicConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      primer_steps: steps of a test chorale the samples start from.
+      sample_steps: steps sampled after the primer.
+      temperature: sampling temperature of the notes (0: each note on when p > 0.5).
+    """
 
     cell: str = "lstm"
     hidden_size: int = 256
@@ -51,7 +57,7 @@ class MusicConfig:
     sample_steps: int = 56
     temperature: float = 1.0
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/music"
 
 
@@ -87,7 +93,7 @@ def key_frequency_nll(train_rolls: list[np.ndarray], test_rolls: list[np.ndarray
 
 def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``rolls`` (``{"train", "valid", "test"}`` piano rolls) replaces the chorales."""
-    rolls = rolls or load_jsb_chorales(config.data_dir or None)
+    rolls = rolls or load_jsb_chorales(config.data_dir)
     model = models.LanguageModel(vocab_size=NUM_KEYS, cell=config.cell, hidden_size=config.hidden_size,
                                  num_layers=config.num_layers, embed_size=config.embed_size,
                                  dropout_rate=config.dropout_rate)
@@ -142,7 +148,7 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
 
 
 def parse_config(argv: list[str] | None = None) -> MusicConfig:
-    return flags.parse_config(MusicConfig, __doc__.splitlines()[0], argv, {"cell": nn.CELL_NAMES})
+    return flags.parse(MusicConfig, argv, __doc__.splitlines()[0], {"cell": nn.CELL_NAMES})
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments import flags
+from seqjax import flags
 from experiments.pos_tagging.input_pipeline import EncodedSplit, Lexicons, encode, make_batch_at
 from seqjax import core, models, train
 from seqjax.data.conllu import UPOS_TAGS, load_ud_english_lines
@@ -28,7 +28,12 @@ from seqjax.data.conllu import UPOS_TAGS, load_ud_english_lines
 
 @dataclasses.dataclass(frozen=True)
 class TaggingConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      char_features: add a character-level BiLSTM's features to each word's embedding.
+      min_word_count: words seen fewer times in training map to the unknown word.
+    """
 
     epochs: int = 12
     batch_size: int = 32
@@ -41,7 +46,7 @@ class TaggingConfig:
     dropout_rate: float = 0.33
     min_word_count: int = 2
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/pos_tagging"
 
 
@@ -79,7 +84,7 @@ def make_accuracy(model: models.WordTagger, split: EncodedSplit, batch_size: int
 
 def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``splits`` (``{"train", "dev", "test"}`` sentence lists) replaces the treebank."""
-    splits = splits or {name: load_ud_english_lines(name, config.data_dir or None) for name in ("train", "dev", "test")}
+    splits = splits or {name: load_ud_english_lines(name, config.data_dir) for name in ("train", "dev", "test")}
     lexicons = Lexicons.from_training(splits["train"], config.min_word_count)
     training_words = {w.lower() for s in splits["train"] for w in s.words}
     encoded = {name: encode(sentences, lexicons, training_words) for name, sentences in splits.items()}
@@ -123,7 +128,7 @@ def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
 
 
 def parse_config(argv: list[str] | None = None) -> TaggingConfig:
-    return flags.parse_config(TaggingConfig, __doc__.splitlines()[0], argv)
+    return flags.parse(TaggingConfig, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
     python -m experiments.sentiment.train --pooling max               # fold 1 of 10 (a fixed 90/10 split)
     python -m experiments.sentiment.train --pooling max --folds 10    # 10-fold cross-validation (Kim 2014)
     python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
-    python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max,attention --cell lstm,gru
-    python -m experiments.sentiment.train --folds 10 --ensemble 10 --pooling max,attention --cell lstm,gru \
+    python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max attention --cell lstm gru
+    python -m experiments.sentiment.train --folds 10 --ensemble 10 --pooling max attention --cell lstm gru \
         --no-early-stopping --average-last 3                          # the best measured (README)
     python -m experiments.sentiment.train --folds 10 --pretrain-epochs 5  # encoder pretrained as a language model
 
@@ -23,9 +23,9 @@ frequent words; Dai & Le 2015), once a fold and cell, and each model of that cel
 them. With ``--ensemble N`` each fold trains N models that differ in initialisation, dropout
 and batch order (seeds ``seed .. seed + N - 1``; the development set stays the same) and
 classifies with their mean probabilities; the members' own accuracies are reported too.
-``--pooling`` and ``--cell`` take comma-separated lists, so that an ensemble can mix
+``--pooling`` and ``--cell`` take lists, so that an ensemble can mix
 architectures: the members take every (cell, pooling) pair in turn, the pooling changing
-fastest (``--ensemble 8 --pooling max,attention --cell lstm,gru``: lstm/max, lstm/attention,
+fastest (``--ensemble 8 --pooling max attention --cell lstm gru``: lstm/max, lstm/attention,
 gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each
 member's test probabilities are kept in the run directory, so that a killed run resumes with
 the next member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other
@@ -45,7 +45,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments import flags
+from seqjax import flags
 from seqjax import models, train
 from seqjax.core import bad_argument
 from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
@@ -58,11 +58,22 @@ CELLS = CELL_NAMES  # the cells SentenceClassifier reads with
 
 @dataclasses.dataclass(frozen=True)
 class SentimentConfig:
-    """Every option of a run (each is a command-line flag). ``pooling`` and ``cell`` are one name
-    or comma-separated names that the ensemble's members take in turn."""
+    """Every option of a run (each is a command-line flag).
 
-    pooling: str = "max"
-    cell: str = "lstm"
+    Attributes:
+      pooling: one or more of models.POOLINGS; the ensemble's members take them in turn.
+      cell: one or more of lstm, gru; the members take them in turn (the pooling changing fastest).
+      folds: cross-validation folds run, of 10 (1: one fixed 90/10 split).
+      min_word_count: words seen fewer times in training map to the unknown word.
+      early_stopping: keep each member's epoch with the best held-out accuracy.
+      average_last: without early stopping, average the parameters of the last this many epochs.
+      pretrain_epochs: epochs of pretraining the encoder as a language model first (0: none).
+      pretrain_vocab: words of the pretraining language model's output vocabulary.
+      ensemble: models whose probabilities are averaged.
+    """
+
+    pooling: tuple[str, ...] = ("max",)
+    cell: tuple[str, ...] = ("lstm",)
     folds: int = 1
     epochs: int = 5
     batch_size: int = 50
@@ -78,14 +89,14 @@ class SentimentConfig:
     pretrain_vocab: int = 2000
     ensemble: int = 1
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/sentiment"
 
     def __post_init__(self) -> None:
         for name, allowed in (("pooling", models.POOLINGS), ("cell", CELLS)):
-            if not set(getattr(self, name).split(",")) <= set(allowed):
-                raise bad_argument(name, f"one of {allowed} or several of them separated by commas",
-                                   repr(getattr(self, name)))
+            if not (isinstance(getattr(self, name), tuple) and getattr(self, name)
+                    and set(getattr(self, name)) <= set(allowed)):
+                raise bad_argument(name, f"a tuple of one or more of {allowed}", repr(getattr(self, name)))
         for name, low, high in (("folds", 1, 10), ("epochs", 1, None), ("batch_size", 1, None),
                                 ("ensemble", 1, None), ("pretrain_epochs", 0, None)):
             value = getattr(self, name)
@@ -133,7 +144,7 @@ def make_accuracy(model: models.SentenceClassifier, part: tuple, lexicon: Lexico
 
 def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
     """``(cell, pooling)`` of each ensemble member: every pair in turn, the pooling changing fastest."""
-    poolings, cells = config.pooling.split(","), config.cell.split(",")
+    poolings, cells = config.pooling, config.cell
     return [(cells[m // len(poolings) % len(cells)], poolings[m % len(poolings)]) for m in range(config.ensemble)]
 
 
@@ -262,7 +273,7 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     """Cross-validates ``config`` on rt-polarity (or on ``data`` = ``(sentences, labels)``)."""
-    sentences, labels = data or load_rt_polarity(config.data_dir or None)
+    sentences, labels = data or load_rt_polarity(config.data_dir)
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
     _claim_run_dir(run_dir, config)
@@ -288,7 +299,7 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     }
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "results.json").write_text(json.dumps(results, indent=2))
-    print(f"{config.pooling} pooling, {config.folds} fold(s): accuracy {100 * results['mean_accuracy']:.2f} % "
+    print(f"{'/'.join(config.pooling)} pooling, {config.folds} fold(s): accuracy {100 * results['mean_accuracy']:.2f} % "
           f"(std {100 * results['std_accuracy']:.2f}), {results['wall_s']:.0f} s -> {run_dir / 'results.json'}")
     return results
 
@@ -297,9 +308,9 @@ def _claim_run_dir(run_dir: pathlib.Path, config: SentimentConfig) -> None:
     """Writes ``<run_dir>/config.json``, or checks that the one there describes the same members
     (every option but ``folds`` and ``ensemble``, which a later run may raise to reuse them). An
     option the earlier run's file lacks (added to the script since) had its default value."""
-    options, path = dataclasses.asdict(config), run_dir / "config.json"
+    options, path = json.loads(json.dumps(dataclasses.asdict(config))), run_dir / "config.json"  # tuples as lists
     if path.is_file():
-        earlier = {**dataclasses.asdict(SentimentConfig()), **json.loads(path.read_text())}
+        earlier = {**json.loads(json.dumps(dataclasses.asdict(SentimentConfig()))), **json.loads(path.read_text())}
         differing = sorted(name for name in options.keys() | earlier.keys()
                            if name not in ("folds", "ensemble", "run_dir") and earlier.get(name) != options.get(name))
         if differing:
@@ -310,7 +321,7 @@ def _claim_run_dir(run_dir: pathlib.Path, config: SentimentConfig) -> None:
 
 
 def parse_config(argv: list[str] | None = None) -> SentimentConfig:
-    return flags.parse_config(SentimentConfig, __doc__.splitlines()[0], argv)
+    return flags.parse(SentimentConfig, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

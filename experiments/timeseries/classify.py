@@ -27,7 +27,7 @@ import jax
 import numpy as np
 import optax
 
-from experiments import flags
+from seqjax import flags
 from seqjax import models, nn, train
 from seqjax.data.lexicon import shuffled_batch_rows
 from seqjax.data.timeseries import CLASSIFICATION_PROBLEMS, Standardizer, load_classification
@@ -36,18 +36,25 @@ from seqjax.data.ts_format import LabelledSeries
 
 @dataclasses.dataclass(frozen=True)
 class ClassifyConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      problem: a classification problem of seqjax.data.timeseries, or all.
+      pooling: how the outputs become one vector (none: the problem's preset).
+      epochs: passes over the training data (none: the problem's preset).
+      learning_rate: Adam's learning rate (none: the problem's preset).
+    """
 
     problem: str = "all"
     cell: str = "gru"
     hidden_size: int = 64
-    pooling: str = ""  # "": the problem's preset
-    epochs: int = 0  # 0: the problem's preset
+    pooling: str | None = None  # None: the problem's preset
+    epochs: int | None = None  # None: the problem's preset
     batch_size: int = 16
-    learning_rate: float = 0.0  # 0: the problem's preset
+    learning_rate: float | None = None  # None: the problem's preset
     max_grad_norm: float = 1.0
     seeds: int = 5
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/timeseries-classify"
 
 
@@ -63,7 +70,7 @@ PRESETS = {
 def with_preset(config: ClassifyConfig, problem: str) -> ClassifyConfig:
     """``config`` with its unset ``pooling``/``epochs``/``learning_rate`` taken from ``problem``'s preset."""
     preset = PRESETS.get(problem, DEFAULT_PRESET)
-    return dataclasses.replace(config, **{k: getattr(config, k) or v for k, v in preset.items()})
+    return dataclasses.replace(config, **{k: v for k, v in preset.items() if getattr(config, k) is None})
 
 
 def make_classifier(config: ClassifyConfig, classes: int) -> models.SequenceToVector:
@@ -103,8 +110,8 @@ def run(config: ClassifyConfig, problems: dict[str, tuple[LabelledSeries, Labell
     """Scores every problem (``problems``: name -> (train, test); else the archive's)."""
     if problems is None:
         names = CLASSIFICATION_PROBLEMS if config.problem == "all" else (config.problem,)
-        problems = {n: (load_classification(n, "train", config.data_dir or None),
-                        load_classification(n, "test", config.data_dir or None)) for n in names}
+        problems = {n: (load_classification(n, "train", config.data_dir),
+                        load_classification(n, "test", config.data_dir)) for n in names}
     run_dir = pathlib.Path(config.run_dir)
     results: dict[str, Any] = {"config": dataclasses.asdict(config), "date": time.strftime("%Y-%m-%d"), "problems": {}}
     for name, (train_set, test_set) in problems.items():
@@ -124,8 +131,8 @@ def run(config: ClassifyConfig, problems: dict[str, tuple[LabelledSeries, Labell
 
 
 def parse_config(argv: list[str] | None = None) -> ClassifyConfig:
-    choices = {"problem": ("all", *CLASSIFICATION_PROBLEMS), "cell": nn.CELL_NAMES, "pooling": ("", *models.POOLINGS)}
-    return flags.parse_config(ClassifyConfig, __doc__.splitlines()[0], argv, choices)
+    choices = {"problem": ("all", *CLASSIFICATION_PROBLEMS), "cell": nn.CELL_NAMES, "pooling": models.POOLINGS}
+    return flags.parse(ClassifyConfig, argv, __doc__.splitlines()[0], choices)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import jax
 import matplotlib
 import numpy as np
 
-from experiments import flags
+from seqjax import flags
 from experiments.timeseries.baselines import STATISTICAL_MODELS, statistical_forecast
 from experiments.timeseries.input_pipeline import SERIES, Prepared, Windows, prepare
 from seqjax import nn, train
@@ -47,7 +47,14 @@ LEVEL = 0.8
 
 @dataclasses.dataclass(frozen=True)
 class ForecastConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      series: a forecasting series of seqjax.data.timeseries, or all.
+      mlp_hidden_size: units of the MLP baseline.
+      weight_decay: AdamW's weight decay.
+      figures_dir: where the forecast figures go.
+    """
 
     series: str = "all"
     cell: str = "gru"
@@ -60,7 +67,7 @@ class ForecastConfig:
     weight_decay: float = 0.1
     max_grad_norm: float = 1.0
     seeds: int = 5
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/timeseries-forecast"
     figures_dir: str = "experiments/timeseries/figures"
 
@@ -173,7 +180,7 @@ def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = 
     results: dict[str, Any] = {"config": dataclasses.asdict(config), "date": time.strftime("%Y-%m-%d"), "series": {}}
     for name in names:
         began = time.perf_counter()
-        columns = data[name] if data is not None else load_forecasting(name, config.data_dir or None)
+        columns = data[name] if data is not None else load_forecasting(name, config.data_dir)
         prepared = prepare(SERIES[name], columns)
         result, forecasts = forecast_series(config, prepared, columns, run_dir / name)
         result["wall_s"] = time.perf_counter() - began
@@ -191,7 +198,7 @@ def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = 
 
 def parse_config(argv: list[str] | None = None) -> ForecastConfig:
     choices = {"series": ("all", *SERIES), "cell": nn.CELL_NAMES}
-    return flags.parse_config(ForecastConfig, __doc__.splitlines()[0], argv, choices)
+    return flags.parse(ForecastConfig, argv, __doc__.splitlines()[0], choices)
 
 
 if __name__ == "__main__":

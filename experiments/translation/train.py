@@ -24,7 +24,7 @@ import numpy as np
 import optax
 import sacrebleu
 
-from experiments import flags
+from seqjax import flags
 from experiments.translation.input_pipeline import EncodedPairs, Pairs, Tokenizers, make_batch_at
 from seqjax import core, models, nn, train
 from seqjax.data.lexicon import round_up
@@ -34,7 +34,19 @@ from seqjax.data.subwords import BOS_ID, EOS_ID
 
 @dataclasses.dataclass(frozen=True)
 class TranslationConfig:
-    """Every option of a run (each is a command-line flag)."""
+    """Every option of a run (each is a command-line flag).
+
+    Attributes:
+      source: the source language of Multi30k (de, fr or en).
+      target: the target language.
+      vocab_size: subword pieces per language (byte-pair encoding).
+      max_pieces: sentences longer than this in pieces are cut.
+      label_smoothing: mass moved from the target token to the others in the loss.
+      encoder_size: units of each direction of the bidirectional encoder.
+      decoder_size: units of the decoder.
+      score: attention score (Luong's dot, general or concat).
+      decode_batch_size: sentences decoded at once by beam search.
+    """
 
     source: str = "de"
     target: str = "en"
@@ -55,7 +67,7 @@ class TranslationConfig:
     length_penalty: float = 0.6
     decode_batch_size: int = 200
     seed: int = 0
-    data_dir: str = ""
+    data_dir: str | None = None
     run_dir: str = "runs/translation"
 
 
@@ -98,7 +110,7 @@ def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
 def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``splits`` (``{"train", "val", "test"}`` sentence pairs) replaces Multi30k."""
     splits = splits or {
-        name: load_parallel(split, config.source, config.target, config.data_dir or None)
+        name: load_parallel(split, config.source, config.target, config.data_dir)
         for name, split in (("train", "train"), ("val", "val"), ("test", "test_2016_flickr"))
     }
     run_dir = pathlib.Path(config.run_dir)
@@ -164,7 +176,7 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
 
 def parse_config(argv: list[str] | None = None) -> TranslationConfig:
     choices = {"source": LANGUAGES, "target": LANGUAGES, "cell": nn.CELL_NAMES, "score": models.SCORES}
-    return flags.parse_config(TranslationConfig, __doc__.splitlines()[0], argv, choices)
+    return flags.parse(TranslationConfig, argv, __doc__.splitlines()[0], choices)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,31 @@ The scan compiles its step once, so the compile time should not grow with ``time
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 
-from seqjax.bench.configs import BenchConfig, shared_weights
+from seqjax import flags
+from seqjax.bench.configs import CELLS, BenchConfig, shared_weights
 from seqjax.bench.implementations import BUILDERS
 
 
+@dataclasses.dataclass(frozen=True)
+class CompileTimeCommand:
+    """What ``python -m seqjax.bench.compile_time`` compiles.
+
+    Attributes:
+      cells: the cells.
+      times: sequence lengths.
+      implementations: seqjax and the peers (names of seqjax.bench.implementations.BUILDERS).
+    """
+
+    cells: tuple[str, ...] = ("lstm", "gru")
+    times: tuple[int, ...] = (16, 256, 4096)
+    implementations: tuple[str, ...] = ("seqjax", "flax-linen")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m seqjax.bench.compile_time", description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", nargs="+", default=["lstm", "gru"])
-    parser.add_argument("--times", nargs="+", type=int, default=[16, 256, 4096])
-    parser.add_argument("--implementations", nargs="+", default=["seqjax", "flax-linen"])
-    args = parser.parse_args(argv)
+    choices = {"cells": CELLS, "implementations": tuple(BUILDERS)}
+    args = flags.parse(CompileTimeCommand, argv, __doc__.splitlines()[0], choices)
     print("| cell | implementation | " + " | ".join(f"compile s, time={t}" for t in args.times) + " |")
     print("|---|---|" + "---:|" * len(args.times))
     for cell in args.cells:

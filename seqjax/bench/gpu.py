@@ -17,7 +17,7 @@ tiny sizes on any device (how the tests check this script on CPU).
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import pathlib
 import sys
 import time
@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import jax
 
+from seqjax import flags
 from seqjax.bench import __main__ as harness
 from seqjax.bench import recurrences
 
@@ -54,28 +55,39 @@ def steps(out: pathlib.Path, smoke: bool) -> list[tuple[str, Callable[[list[str]
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class GpuCommand:
+    """What ``python -m seqjax.bench.gpu`` runs.
+
+    Attributes:
+      out: where the results go.
+      smoke: tiny sizes on any device (a test of this script).
+    """
+
+    out: str
+    smoke: bool = False
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m seqjax.bench.gpu", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, required=True, help="where the results go")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes on any device (a test of this script)")
-    args = parser.parse_args(argv)
+    args = flags.parse(GpuCommand, argv, __doc__.splitlines()[0])
+    out = pathlib.Path(args.out)
     backend = jax.default_backend()
     if not args.smoke and backend != "gpu":
         print(f"seqjax.bench.gpu: JAX sees no GPU (default backend: {backend}, devices: {jax.devices()}); "
               "run it where `python -c 'import jax; print(jax.devices())'` lists a CUDA device, "
               "or pass --smoke", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     summary = [f"# GPU benchmark, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", "",
                f"Devices: {jax.devices()}; command: `python -m seqjax.bench.gpu {' '.join(argv or sys.argv[1:])}`", ""]
-    for name, run, step_argv in steps(args.out, args.smoke):
+    for name, run, step_argv in steps(out, args.smoke):
         began = time.perf_counter()
         print(f"== {name}", flush=True)
         run(step_argv)
         summary += [f"## {name} ({time.perf_counter() - began:.0f} s)", "",
-                    (args.out / name / "results.md").read_text(), ""]
-    (args.out / "summary.md").write_text("\n".join(summary))
-    print(f"wrote {args.out}/summary.md")
+                    (out / name / "results.md").read_text(), ""]
+    (out / "summary.md").write_text("\n".join(summary))
+    print(f"wrote {out}/summary.md")
     return 0
 
 

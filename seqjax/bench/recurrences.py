@@ -13,7 +13,6 @@ Example: ``python -m seqjax.bench.recurrences --cells gru lstm mingru minlstm lr
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import pathlib
@@ -26,7 +25,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from seqjax import core, nn
+from seqjax import core, flags, nn
 from seqjax.bench.harness import matmul_peak_gflops
 from seqjax.bench.report import environment
 
@@ -90,20 +89,36 @@ def compiled(variant: Variant, batch: int, length: int, input_size: int) -> tupl
     return (lambda: jax.block_until_ready(executable(params, x))), compile_seconds, core.count_parameters(params)
 
 
+@dataclasses.dataclass(frozen=True)
+class RecurrencesCommand:
+    """What ``python -m seqjax.bench.recurrences`` times: every cell at every length.
+
+    Attributes:
+      cells: names of seqjax.nn.LAYERS.
+      times: sequence lengths.
+      scans: scans of the linear recurrences.
+      modes: forward, or train (forward and backward).
+      batch: sequences per call.
+      hidden: the GRU's hidden size, and the input width.
+      equal_parameters: also time each cell at the GRU's parameter count (else equal hidden sizes only).
+      repeats: timed calls of each variant, interleaved (the median is reported).
+      out: the directory of the results.
+    """
+
+    cells: tuple[str, ...] = ("gru", "lstm", "mingru", "minlstm", "lru", "rglru")
+    times: tuple[int, ...] = (256, 1024, 4096)
+    scans: tuple[str, ...] = tuple(core.LINEAR_SCANS)
+    modes: tuple[str, ...] = ("forward", "train")
+    batch: int = 32
+    hidden: int = 256
+    equal_parameters: bool = True
+    repeats: int = 5
+    out: str = "bench-results/recurrences"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m seqjax.bench.recurrences", description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", nargs="+", choices=nn.CELL_NAMES, default=["gru", "lstm", "mingru", "minlstm", "lru", "rglru"])
-    parser.add_argument("--times", nargs="+", type=int, default=[256, 1024, 4096])
-    parser.add_argument("--scans", nargs="+", choices=core.LINEAR_SCANS, default=list(core.LINEAR_SCANS),
-                        help="scans of the linear recurrences")
-    parser.add_argument("--modes", nargs="+", choices=["forward", "train"], default=["forward", "train"])
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=256, help="the GRU's hidden size, and the input width")
-    parser.add_argument("--no-equal-parameters", dest="equal_parameters", action="store_false",
-                        help="only the equal-hidden variants")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench-results/recurrences"))
-    args = parser.parse_args(argv)
+    choices = {"cells": nn.CELL_NAMES, "scans": core.LINEAR_SCANS, "modes": ("forward", "train")}
+    args = flags.parse(RecurrencesCommand, argv, __doc__.splitlines()[0], choices)
     command = "python -m seqjax.bench.recurrences " + shlex.join(argv if argv is not None else sys.argv[1:])
 
     target = parameter_count("gru", args.hidden, args.hidden)
@@ -138,10 +153,11 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": seconds, "tokens_per_second": args.batch * length / seconds, "compile_seconds": compile_s,
                 "speed_over_gru": gru_seconds[variant.mode] / seconds if variant.mode in gru_seconds else None,
             })
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps({"environment": env, "command": command, "rows": rows}, indent=1))
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"environment": env, "command": command, "rows": rows}, indent=1))
     table = markdown(env, command, rows)
-    (args.out / "results.md").write_text(table)
+    (out / "results.md").write_text(table)
     print(table)
     return 0
 

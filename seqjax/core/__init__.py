@@ -3,7 +3,7 @@
 from seqjax.core import initializers
 from seqjax.core.cell import Carry, Cell, FusedCell, FusedParams, LinearRecurrentCell, ProjectionParams, carry_from_hidden
 from seqjax.core.cudnn_lstm import cudnn_fallback_reason, from_cudnn_weights, to_cudnn_weights
-from seqjax.core.errors import ArgumentError, bad_argument
+from seqjax.errors import ArgumentError, bad_argument
 from seqjax.core.gru import GRUCell, ResetAfterGRUParams
 from seqjax.core.lengths import real_steps
 from seqjax.core.linear_recurrence import LINEAR_SCANS, linear_recurrence

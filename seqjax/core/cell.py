@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 Carry = Any
 """A cell's recurrent state: an array ``[batch, hidden]`` or a NamedTuple of them."""

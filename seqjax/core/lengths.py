@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 
 def real_steps(lengths: jax.Array | None, batch: int, time: int) -> jax.Array:

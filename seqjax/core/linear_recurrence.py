@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 from seqjax.core.lengths import check_lengths, real_steps, reverse_within_lengths
 from seqjax.core.varying import summed_like, varying_like
 

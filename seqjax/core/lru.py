@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from seqjax.core import initializers
 from seqjax.core.cell import LinearRecurrentCell, check_sizes
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 
 class LRUParams(NamedTuple):

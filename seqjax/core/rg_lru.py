@@ -10,7 +10,7 @@ import jax.numpy as jnp
 
 from seqjax.core import initializers
 from seqjax.core.cell import LinearRecurrentCell, init_projection
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 VALUE, RECURRENCE_GATE, INPUT_GATE = range(3)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal, get_args
 
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 ScanName = Literal["auto", "sequential", "associative", "chunked"]
 BackwardName = Literal["auto", "custom", "autodiff"]

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 from seqjax.core.cell import Carry, Cell, FusedCell, LinearRecurrentCell
 from seqjax.core.cudnn_lstm import cudnn_fallback_reason, run_cudnn_lstm
 from seqjax.core.custom_backward import scan_fused_cell
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 from seqjax.core.gradient_clipping import clip_gradient_norm
 from seqjax.core.lengths import check_lengths, real_steps
 from seqjax.core.linear_recurrence import linear_recurrence

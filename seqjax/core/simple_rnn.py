@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 from seqjax.core.cell import FusedCell, FusedParams
 
 

@@ -51,7 +51,7 @@ class Stacked(linen.Module):
         outputs, carries = inputs, []
         for index, layer in enumerate(self.layers):
             layer_inputs = outputs
-            if index > 0 and self.dropout_rate > 0.0:
+            if index > 0 and self.dropout_rate != 0.0:  # a bad rate reaches the check
                 layer_inputs = checked_dropout(self.dropout_rate)(layer_inputs, deterministic=deterministic)
             carry = None if initial_carries is None else initial_carries[index]
             outputs, final = layer(layer_inputs, lengths, carry)

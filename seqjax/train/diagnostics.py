@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seqjax.core.cell import Cell
-from seqjax.core.errors import bad_argument
+from seqjax.errors import bad_argument
 
 StepLosses = Callable[[jax.Array], jax.Array]
 

@@ -5,7 +5,6 @@ No timing assertions: speed is recorded by running the harness, not tested.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 
@@ -80,7 +79,7 @@ def test_flop_count_and_bad_configurations():
         bench.BenchConfig(cell="rnn")
     with pytest.raises(ValueError, match=r"hidden: expected a positive int, received 0"):
         bench.BenchConfig(hidden=0)
-    with pytest.raises(argparse.ArgumentTypeError, match=r"expected BATCHxTIMExINPUTxHIDDEN, .* received '2x3x4'"):
+    with pytest.raises(ValueError, match=r"^shapes: expected BATCHxTIMExINPUTxHIDDEN, .* received '2x3x4'"):
         cli.parse_shape("2x3x4")
 
 

@@ -184,3 +184,29 @@ def test_lstm_carry_of_the_wrong_structure_is_rejected():
 def test_init_rejects_bad_sizes():
     expect_error(["hidden_size", "positive int", "0"], lambda: core.LSTMCell().init(jax.random.key(0), 3, 0))
     expect_error(["input_size", "positive int", "2.0"], lambda: core.GRUCell().init(jax.random.key(0), 2.0, 3))
+
+
+@pytest.mark.parametrize("cell,other", [
+    (core.LSTMCell(), core.GRUCell()), (core.GRUCell(reset_after=True), core.GRUCell()),
+    (core.LSTMCell(), core.LRUCell()), (core.MinGRUCell(), core.LSTMCell()),
+])
+def test_the_parameters_of_another_cell_are_refused_naming_what_was_expected(cell, other):
+    params = other.init(jax.random.key(0), 3, 4)
+    with pytest.raises(ValueError, match=r"^params: expected the parameters of .*received"):
+        core.run(cell, params, jnp.ones((2, 5, 3)))
+
+
+def test_forward_mode_through_the_custom_backward_points_to_autodiff():
+    cell = core.LSTMCell()
+    params, x = cell.init(jax.random.key(0), 3, 4), jnp.ones((2, 5, 3))
+    with pytest.raises(ValueError, match=r"options.backward: expected RunOptions\(backward='autodiff'\)"):
+        jax.jvp(lambda x: core.run(cell, params, x)[0].sum(), (x,), (x,))
+    autodiff = core.RunOptions(backward="autodiff")
+    _, tangent = jax.jvp(lambda x: core.run(cell, params, x, options=autodiff)[0].sum(), (x,), (x,))
+    _, vjp = jax.vjp(lambda x: core.run(cell, params, x)[0].sum(), x)
+    np.testing.assert_allclose(tangent, jnp.vdot(vjp(jnp.float32(1.0))[0], x), rtol=1e-5)
+
+
+def test_an_activation_that_is_not_callable_is_refused():
+    with pytest.raises(ValueError, match=r"^activation: expected an elementwise callable.*received 'foo'"):
+        core.SimpleRNNCell(activation="foo")

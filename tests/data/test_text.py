@@ -34,6 +34,8 @@ def test_a_missing_file_names_the_directory_and_the_ways_to_provide_it(tmp_path,
     monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path))
     with pytest.raises(data.DataError, match=f"not in the data directory {tmp_path}.*SEQJAX_DATA_DIR"):
         data.locate(data.TINY_SHAKESPEARE)
+    with pytest.raises(data.DataError, match=r"or pass --download to fetch it from https://raw\.githubusercontent"):
+        data.locate(data.TINY_SHAKESPEARE, download_option="--download")
 
 
 def test_empty_and_non_utf8_files_give_clear_errors(tmp_path):
@@ -68,6 +70,9 @@ def test_unknown_tokens_are_named():
     vocabulary = data.Vocabulary.from_text("abc")
     with pytest.raises(data.DataError, match="'z' is not in the 3-token vocabulary"):
         vocabulary.encode("abz")
+    with pytest.raises(data.DataError, match="'z', 'y' are not in the 3-token vocabulary"):
+        vocabulary.encode("azbyz")
+    assert vocabulary.unknown("azbyz") == ["z", "y"]
 
 
 def test_split_by_position_keeps_the_last_tenth_for_validation():

@@ -207,3 +207,10 @@ def test_skip_rnn_layer_matches_the_equations_and_passes_its_options():
     for row in range(BATCH):
         expected = _numpy_simple_rnn(np.asarray(x[row], np.float64), V, W, b, U=U, skip=3)
         assert relative_error(outputs[row], expected) < 1e-5
+
+
+@pytest.mark.parametrize("rate", [1.0, 1.5, -0.1, float("nan")])
+def test_a_dropout_rate_outside_0_1_is_refused(rate):
+    model = nn.stack(nn.LSTM(hidden_size=4), num_layers=2, dropout_rate=rate)
+    with pytest.raises(ValueError, match=r"^dropout_rate: expected a probability in \[0, 1\)"):
+        model.init(jax.random.key(0), jnp.ones((2, 3, 5)))

@@ -94,3 +94,41 @@ def test_arrays_that_do_not_match_their_digests_are_refused(tmp_path):
     shutil.copytree(tmp_path / "b" / "latest" / "1" / "state", tmp_path / "a" / "latest" / "1" / "state")
     with pytest.raises(train.CheckpointError, match="corrupt: its arrays do not match their SHA-256 digests"):
         train.Checkpoints(tmp_path / "a").restore_latest(tiny_task.initial_state())
+
+
+def _corrupt(state_directory: pathlib.Path) -> None:
+    victim = _largest_data_file(state_directory)
+    data = bytearray(victim.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(255 - b for b in data[middle : middle + 16])
+    victim.write_bytes(bytes(data))
+
+
+def test_a_corrupt_latest_checkpoint_falls_back_to_the_newest_readable_one_with_a_warning(tmp_path, capsys):
+    checkpoints = train.Checkpoints(tmp_path)
+    checkpoints.save(_trained_state(1))
+    checkpoints.save(_trained_state(2))
+    _corrupt(tmp_path / "latest" / "2" / "state")
+    restored, _ = train.Checkpoints(tmp_path).restore_latest(tiny_task.initial_state())
+    _assert_states_equal(restored, _trained_state(1))
+    warning = capsys.readouterr().err
+    assert "latest/2" in warning and "restoring the newest readable one, latest/1, instead" in warning
+
+
+def test_when_no_kept_checkpoint_reads_the_short_message_lists_them_all(tmp_path):
+    checkpoints = train.Checkpoints(tmp_path)
+    for steps in (1, 2):
+        checkpoints.save(_trained_state(steps))
+        _corrupt(tmp_path / "latest" / str(steps) / "state")
+    with pytest.raises(train.CheckpointError) as refused:
+        train.Checkpoints(tmp_path).restore_latest(tiny_task.initial_state())
+    message = str(refused.value)
+    assert "no checkpoint in latest/ can be read" in message and "latest/ steps 1, 2; best/ step none" in message
+    assert "Traceback" not in message and "Event loop" not in message and len(message) < 1500
+
+
+def test_a_nonfinite_metric_never_becomes_the_best(tmp_path):
+    checkpoints = train.Checkpoints(tmp_path)
+    assert not checkpoints.save_if_best(tiny_task.initial_state(), {"loss": float("nan")})
+    assert checkpoints.best_step() is None
+    assert checkpoints.save_if_best(tiny_task.initial_state(), {"loss": 2.0})

@@ -97,3 +97,10 @@ def test_gradient_of_one_loss_matches_central_finite_differences(cell):
     assert norms.shape == (TIME,)
     np.testing.assert_allclose(norms, expected, rtol=1e-6, atol=1e-9)
     assert np.all(norms > 0.0)
+
+
+def test_an_unbatched_input_is_refused_with_the_shape_expected():
+    cell = core.SimpleRNNCell()
+    params = cell.init(jax.random.key(0), 3, 4)
+    with pytest.raises(ValueError, match=r"^inputs: expected \[batch, time, input\] .*received shape \(5,\)"):
+        train.hidden_gradient_norms(cell, params, jnp.ones((5,)), lambda h: h.sum(axis=(0, 2)))

@@ -70,3 +70,17 @@ def test_every_named_optimizer_builds_and_bad_settings_are_rejected():
         train.make_optimizer(train.OptimizerConfig(name="lbfgs"))
     with pytest.raises(ValueError, match=r"max_norm: expected a positive number or None, received -1"):
         train.make_optimizer(train.OptimizerConfig(max_grad_norm=-1.0))
+
+
+@pytest.mark.parametrize("options,argument", [
+    (dict(learning_rate=float("nan")), "learning_rate"), (dict(learning_rate=-1e-3), "learning_rate"),
+    (dict(learning_rate=0.0), "learning_rate"), (dict(momentum=1.5), "momentum"), (dict(weight_decay=-1.0), "weight_decay"),
+])
+def test_bad_optimiser_options_are_refused(options, argument):
+    with pytest.raises(ValueError, match=f"^{argument}: expected"):
+        train.OptimizerConfig(**options)
+
+
+def test_the_norm_before_clipping_of_a_state_that_records_none_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"^opt_state: expected the state of an optimiser from make_optimizer"):
+        train.global_norm_before_clipping(optax.adam(1e-3).init({"w": jnp.zeros(3)}))

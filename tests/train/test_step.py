@@ -75,3 +75,13 @@ def test_bfloat16_compute_keeps_float32_parameters_and_optimiser_state_and_track
     assert float(mixed_metrics["grad_norm"]) == pytest.approx(float(full_metrics["grad_norm"]), rel=5e-2)
     assert float(mixed_metrics["loss"]) != float(full_metrics["loss"])  # it did compute in bfloat16
 
+
+
+def test_an_update_that_makes_the_parameters_nonfinite_is_skipped():
+    """A NaN learning rate: the loss and the gradient are finite, the new parameters are not."""
+    state = tiny_task.initial_state()
+    state = state.replace(optimizer=optax.sgd(float("nan")), opt_state=optax.sgd(float("nan")).init(state.params))
+    new, metrics = train.make_train_step(tiny_task.loss_fn)(state, tiny_task.batch_at(1), jax.random.key(0))
+    assert np.isfinite(float(metrics["loss"])) and np.isfinite(float(metrics["grad_norm"]))
+    assert int(metrics["finite"]) == 0 and int(new.nonfinite_total) == 1
+    np.testing.assert_array_equal(tiny_task.flat_params(new), tiny_task.flat_params(state))

@@ -1,4 +1,6 @@
-"""Clear errors for bad arguments: the argument, what was expected, what was received."""
+"""Clear errors for bad arguments: the argument, what was expected, what was received.
+
+Standard library only (the command lines import it before JAX)."""
 
 from __future__ import annotations
 
