@@ -93,7 +93,9 @@ def _temperature(args: argparse.Namespace) -> float:
 
 
 def _print_sample(run_dir: str, checkpoint: str, args: argparse.Namespace, length: int, seed: int) -> None:
+    """Checks the sampling options against the run's vocabulary, then prints the sample."""
     _, vocabulary, model, params = lm.load_trained(run_dir, checkpoint)
+    lm.check_sampling_options(vocabulary, args.prime, length, temperature=_temperature(args), top_k=args.top_k)
     print(lm.sample_text(model, params, vocabulary, args.prime, length,
                          temperature=_temperature(args), top_k=args.top_k, seed=seed))
 
@@ -140,12 +142,6 @@ def _evaluate(args: argparse.Namespace) -> None:
     _warn_if_above_uniform(metrics["loss"], vocabulary.size)
 
 
-def _sample(args: argparse.Namespace) -> None:
-    _, vocabulary, _, _ = lm.load_trained(args.run_dir, args.checkpoint)
-    lm.check_sampling_options(vocabulary, args.prime, args.length, temperature=_temperature(args), top_k=args.top_k)
-    _print_sample(args.run_dir, args.checkpoint, args, args.length, args.seed)
-
-
 def _options_of(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
     """``dest -> option`` of ``command``'s options (``top_k -> --top-k``); ``train`` takes the
     sample's length from ``--sample``."""
@@ -160,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        {"train": _train, "evaluate": _evaluate, "sample": _sample}[args.command](args)
+        {"train": _train, "evaluate": _evaluate,
+         "sample": lambda a: _print_sample(a.run_dir, a.checkpoint, a, a.length, a.seed)}[args.command](args)
     except core.ArgumentError as error:
         options = _options_of(parser, args.command)
         message = error.renamed(options[error.argument]) if error.argument in options else str(error)

@@ -155,3 +155,15 @@ def test_the_other_commands_end_bad_flags_and_missing_data_with_a_message_and_st
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and fragment in result.stderr.strip().splitlines()[-1], result.stderr
+
+
+def test_a_corrupt_checkpoint_is_one_line_naming_the_kept_ones(run_dir, tmp_path):
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(run_dir, damaged)
+    best = next(p for p in (damaged / "checkpoints" / "best").iterdir() if p.name.isdigit())
+    victim = max((best / "state" / "d").iterdir(), key=lambda p: p.stat().st_size)
+    victim.write_bytes(bytes(255 - b for b in victim.read_bytes()))
+    result = seqjax("sample", str(damaged), "--checkpoint", "best", "--length", "5")
+    assert_refused(result, f"checkpoint {best}", "kept in", "latest/ steps 3, 6; best/ step")

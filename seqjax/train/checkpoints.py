@@ -7,7 +7,9 @@ Layout of a run's checkpoint directory::
 
 Orbax writes each checkpoint into a temporary directory and renames it when complete, so
 a run killed mid-save leaves the previous checkpoint intact (and orbax removes the
-partial one). ``meta`` (JSON) holds the step, the caller's extra information, the
+partial one). After a save, ``<step>/files.sha256.json`` records the digest of every file
+the save wrote; a restore checks them first, so a damaged file is named before orbax reads
+anything (orbax's readers, failing mid-read, print a traceback per pending read). ``meta`` (JSON) holds the step, the caller's extra information, the
 structure, shape and dtype of every array (a checkpoint of another model is refused with
 the first difference) and a SHA-256 digest of every array's bytes (a corrupted checkpoint
 is refused instead of being loaded partly).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import pathlib
 import sys
@@ -27,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 import orbax.checkpoint as ocp
 
+from seqjax.data import write_text_atomically
 from seqjax.train.state import TrainState
 
 
@@ -69,6 +73,17 @@ def _signature(tree: Any) -> list[str]:
         f"{jax.tree_util.keystr(path)} {tuple(np.shape(leaf))} {jnp.result_type(leaf)}"
         for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]
     ]
+
+
+FILE_DIGESTS = "files.sha256.json"
+
+
+def _file_digests(step_directory: pathlib.Path) -> dict[str, str]:
+    """``relative path -> SHA-256`` of every file under ``step_directory`` but the record itself."""
+    return {
+        str(path.relative_to(step_directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(step_directory.rglob("*")) if path.is_file() and path.name != FILE_DIGESTS
+    }
 
 
 def _digests(tree: Any) -> list[str]:
@@ -125,6 +140,8 @@ class Checkpoints:
             metrics=metrics,
             force=True,
         )
+        step_directory = pathlib.Path(manager.directory) / str(int(tree["step"]))
+        write_text_atomically(step_directory / FILE_DIGESTS, json.dumps(_file_digests(step_directory), indent=1))
 
     def save(self, state: TrainState, extra: dict | None = None) -> None:
         """Writes ``state`` (and the JSON-serialisable ``extra``) to ``latest/``."""
@@ -178,6 +195,19 @@ class Checkpoints:
         step = self._best.best_step()
         return None if step is None else self._restore(self._best, step, template)
 
+    def _check_files(self, where: pathlib.Path) -> None:
+        """Raises ``_Unreadable`` naming the first file of ``where`` that is missing or differs
+        from its recorded digest (checkpoints saved without a record pass)."""
+        record = where / FILE_DIGESTS
+        if not record.is_file():
+            return
+        expected = json.loads(record.read_text())
+        actual = _file_digests(where)
+        for name, digest in expected.items():
+            if actual.get(name) != digest:
+                state = "is missing" if name not in actual else "does not match its recorded SHA-256"
+                raise _Unreadable(f"checkpoint {where} is damaged: {name} {state} ({self.inventory()})")
+
     def inventory(self) -> str:
         """The kept checkpoints, for messages: ``latest/ steps 150, 300; best/ step 300``."""
         latest = ", ".join(map(str, sorted(self._latest.all_steps()))) or "none"
@@ -194,7 +224,8 @@ class Checkpoints:
             ) from None
 
     def _restore(self, manager: ocp.CheckpointManager, step: int, template: TrainState) -> tuple[TrainState, dict]:
-        where = manager.directory / str(step)
+        where = pathlib.Path(manager.directory) / str(step)
+        self._check_files(where)
         meta = self._read_meta(manager, step)
         template_tree = jax.device_get(_savable(template))
         expected = _signature(template_tree)

@@ -92,6 +92,9 @@ def test_arrays_that_do_not_match_their_digests_are_refused(tmp_path):
     train.Checkpoints(tmp_path / "b").save(_trained_state(2).replace(step=jnp.int32(1)))
     shutil.rmtree(tmp_path / "a" / "latest" / "1" / "state")
     shutil.copytree(tmp_path / "b" / "latest" / "1" / "state", tmp_path / "a" / "latest" / "1" / "state")
+    with pytest.raises(train.CheckpointError, match=r"latest/1 is damaged: state/\S+ does not match its recorded SHA-256"):
+        train.Checkpoints(tmp_path / "a").restore_latest(tiny_task.initial_state())
+    (tmp_path / "a" / "latest" / "1" / "files.sha256.json").unlink()  # without the files' record, the arrays' digests
     with pytest.raises(train.CheckpointError, match="corrupt: its arrays do not match their SHA-256 digests"):
         train.Checkpoints(tmp_path / "a").restore_latest(tiny_task.initial_state())
 
