@@ -121,9 +121,7 @@ def _converter(kind: Any, optional: bool, name: str) -> tuple[Any, Sequence[Any]
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {base.__name__}{' or none' if optional else ''}, "
                                              f"received {text!r}") from None
-        if choices is not None and value not in choices:
-            raise argparse.ArgumentTypeError(f"expected one of {', '.join(map(str, choices))}, received {text!r}")
-        return value
+        return value  # a Literal's values are checked by _with_choices
 
     convert.__name__ = base.__name__
     return convert, choices
@@ -131,18 +129,17 @@ def _converter(kind: Any, optional: bool, name: str) -> tuple[Any, Sequence[Any]
 
 def add_config_flags(
     parser: argparse.ArgumentParser | argparse._ArgumentGroup, config_type: type, *,
-    defaults: Any = None, choices: Mapping[str, Sequence[Any]] | None = None, suppress_defaults: bool = False,
+    choices: Mapping[str, Sequence[Any]] | None = None, suppress_defaults: bool = False,
 ) -> None:
     """Adds a flag for every field of ``config_type`` (see the module docstring).
 
-    ``defaults``: an instance whose values are the defaults (else the fields' defaults);
     ``choices``: allowed values of ``str`` fields, by field name; ``suppress_defaults``: leave
     fields not given out of the parsed namespace (to override a preset with only what was given).
     """
     hints = typing.get_type_hints(config_type)
     described = field_help(config_type)
     for field in dataclasses.fields(config_type):
-        default = getattr(defaults, field.name) if defaults is not None else field.default
+        default = field.default
         required = default is dataclasses.MISSING
         text = described.get(field.name, "")
         shown = f"{text} ({'required' if required else 'default: ' + _shown(default)})".strip()
