@@ -13,10 +13,8 @@ pair). Draws test scenes with their generated captions, right and wrong, to ``ca
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import textwrap
-import time
 from typing import Any
 
 import jax
@@ -34,7 +32,7 @@ from experiments.captioning.input_pipeline import (
     make_batch_at,
     make_scenes,
 )
-from seqjax import core, models, train
+from seqjax import models, train
 from seqjax.data.lexicon import Lexicon
 from seqjax.data.scenes import Scenes
 
@@ -122,14 +120,11 @@ def run(config: CaptioningConfig, scenes: dict[str, Scenes] | None = None) -> di
     model = models.Captioner(vocab_size=lexicon.size, embed_size=config.embed_size, hidden_size=config.hidden_size,
                              attend=config.attend, dropout_rate=config.dropout_rate)
     batch_at, per_epoch = make_batch_at(encoded["train"], config.batch_size, config.seed)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, batch_at(0)["images"], batch_at(0)["token_inputs"])
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, batch["images"], batch["token_inputs"], deterministic=False,
                              rngs={"dropout": rng})
-        return train.sequence_cross_entropy(logits, batch["token_outputs"], batch["lengths"]), carry
+        return train.sequence_cross_entropy(logits, batch["token_outputs"], batch["lengths"])
 
     caption = {name: make_captioner(model, lexicon, encoded[name]) for name in ("valid", "test")}
 
@@ -142,31 +137,24 @@ def run(config: CaptioningConfig, scenes: dict[str, Scenes] | None = None) -> di
         checkpoints=train.CheckpointConfig(keep_last=1, best_metric="exact_match", best_mode="max"),
     )
     run_dir = pathlib.Path(config.run_dir)
-    began = time.perf_counter()
-    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
-    train_wall_s = time.perf_counter() - began
-    best = train.best_state(loop, state, run_dir)
-    params = best.params
-
-    results: dict[str, Any] = {
-        "config": dataclasses.asdict(config),
-        "parameters": core.count_parameters(params),
-        "vocabulary": lexicon.size,
-        "train_wall_s": train_wall_s,
-        "best_valid_step": int(best.step),
-    }
+    fitted = train.fit(
+        lambda key: model.init(key, batch_at(0)["images"], batch_at(0)["token_inputs"]), loss_fn, batch_at, run_dir,
+        loop=loop, optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm),
+        seed=config.seed, evaluate=evaluate, config=config,
+        may_change=("epochs", "beam_width", "length_penalty"),
+    )
+    params = fitted.params
+    results: dict[str, Any] = {**fitted.summary(), "vocabulary": lexicon.size}
     for search, beam_width in (("greedy", 1), ("beam", config.beam_width)):
         hypotheses = {name: caption[name](params, beam_width, config.length_penalty) for name in ("valid", "test")}
         results[search] = {name: scores(hypotheses[name], encoded[name].captions) for name in ("valid", "test")}
     plot_captions(scenes["test"].images, hypotheses["test"], encoded["test"].captions, run_dir / "captions.png")
-    results["date"] = time.strftime("%Y-%m-%d")
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     for search in ("greedy", "beam"):
         for name in ("valid", "test"):
             print(f"{search} {name}: BLEU-4 {results[search][name]['bleu4']:.1f}, "
                   f"exact match {100 * results[search][name]['exact_match']:.1f} %")
-    print(f"training {train_wall_s:.0f} s; results and captions.png in {run_dir}")
+    print(f"training {fitted.train_wall_s:.0f} s; results and captions.png in {run_dir}")
     return results
 
 

@@ -31,6 +31,7 @@ import optax
 from seqjax import flags
 from experiments.gradient_lab import input_pipeline, models
 from seqjax import core, nn, train
+from seqjax.data import write_text_atomically
 from seqjax import models as seqjax_models
 
 
@@ -159,31 +160,34 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
         row_name = "__".join(part for part in (task.name, config.model, config.tag) if part)
     encoder = models.make_encoder(config.model, config.hidden_size)
     model = build_model(task, encoder)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, jnp.asarray(task.train_batch(0)["inputs"][:2]))
-    optimizer = train.make_optimizer(
-        train.OptimizerConfig(config.optimizer, config.learning_rate, max_grad_norm=config.max_grad_norm)
-    )
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def init(key: jax.Array) -> Any:
+        return model.init(key, jnp.asarray(task.train_batch(0)["inputs"][:2]))
+
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         del rng
-        return output_loss(task, model.apply(params, batch["inputs"]), batch["targets"]), carry
+        return output_loss(task, model.apply(params, batch["inputs"]), batch["targets"])
 
     evaluate = make_evaluate(task, model)
     solved = functools.partial(is_solved, task)
+    params = init(train.split_seed(config.seed)[0])  # the parameters fit starts from
     flow_at_init = gradient_flow(task, encoder, params, config.flow_examples)
     run_dir = pathlib.Path(config.out) / row_name
-    shutil.rmtree(run_dir, ignore_errors=True)
+    shutil.rmtree(run_dir, ignore_errors=True)  # a row is always measured afresh
     loop = train.LoopConfig(
         steps=config.steps, log_every=config.eval_every, eval_every=config.eval_every, progress=False,
         time_limit_s=config.time_limit_s,
+        checkpoints=train.CheckpointConfig(best_metric=task.metric, best_mode="max" if task.higher_is_better else "min"),
     )
     began = time.perf_counter()
     diverged = None
     try:
-        state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, task.train_batch, run_dir,
-                            evaluate=evaluate, stop_when=solved if config.stop_when_solved else None)
-        params = state.params
+        fitted = train.fit(
+            init, loss_fn, task.train_batch, run_dir, loop=loop, seed=config.seed, evaluate=evaluate, config=config,
+            optimizer=train.OptimizerConfig(config.optimizer, config.learning_rate, max_grad_norm=config.max_grad_norm),
+            stop_when=solved if config.stop_when_solved else None,
+        )
+        params = fitted.last.params
     except train.TrainingDiverged as error:
         diverged = str(error)
     wall_s = time.perf_counter() - began
@@ -215,7 +219,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
         "versions": {"jax": jax.__version__, "backend": jax.default_backend()},
     }
     path = pathlib.Path(config.out) / f"{row_name}.json"
-    path.write_text(json.dumps(row))
+    write_text_atomically(path, json.dumps(row))
     solved_step = row["steps_to_solve"]
     print(f"{row_name}: {task.metric} {final:.4f} (baseline {task.baseline:.4f}), "
           f"solved at step {solved_step if solved_step else '-'}, {row['steps_done']} steps, {wall_s:.0f} s -> {path}", flush=True)

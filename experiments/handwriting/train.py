@@ -17,10 +17,8 @@ validation line's style) and draw the window's weights over time to ``window.png
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import pathlib
-import time
 from typing import Any
 
 import jax
@@ -30,7 +28,7 @@ import numpy as np
 
 from seqjax import flags
 from experiments.handwriting.input_pipeline import START, Splits, batch_of, make_batch_at, shakespeare_lines
-from seqjax import core, models, train
+from seqjax import core, train
 from seqjax.data.handwriting import strokes_of
 from seqjax.models import mixture_density
 from seqjax.models.handwriting import ConditionalHandwritingModel, HandwritingModel, sample_strokes, write_text
@@ -197,13 +195,10 @@ def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, 
     else:
         model = HandwritingModel(config.hidden_size, config.num_layers, config.num_components)
     batch_at, per_epoch = make_batch_at(examples["train"], config.batch_size, config.seed)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, *model_inputs(model, batch_at(0)))
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         log_p, points = summed_log_likelihood(model, params, batch)
-        return -log_p / points, carry
+        return -log_p / points
 
     loop = train.LoopConfig(
         steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, checkpoint_every=per_epoch,
@@ -212,30 +207,26 @@ def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, 
     )
     run_dir = pathlib.Path(config.run_dir)
     evaluate = make_evaluation(model, examples["valid"], splits.scale)
-    began = time.perf_counter()
-    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
-    train_wall_s = time.perf_counter() - began
-    best = train.best_state(loop, state, run_dir)
+    fitted = train.fit(
+        lambda key: model.init(key, *model_inputs(model, batch_at(0))), loss_fn, batch_at, run_dir, loop=loop,
+        optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm), seed=config.seed,
+        evaluate=evaluate, config=config, may_change=("epochs", "sample_points", "bias", "sample_text"),
+    )
     if config.conditional:
-        draw_written(model, best.params, splits, config, run_dir)
+        draw_written(model, fitted.params, splits, config, run_dir)
     else:
-        draw_samples(model, best.params, splits, config, run_dir / "samples.png")
+        draw_samples(model, fitted.params, splits, config, run_dir / "samples.png")
     results = {
-        "config": dataclasses.asdict(config),
-        "parameters": core.count_parameters(best.params),
-        "train_wall_s": train_wall_s,
-        "best_valid_step": int(best.step),
-        "valid": evaluate(best.params),
+        **fitted.summary(),
+        "valid": evaluate(fitted.params),
         "independent_baseline": independent_baseline(splits),
         "points_per_line": float(np.mean([len(p) for p in splits.valid.points])),
         "scale": splits.scale,
-        "date": time.strftime("%Y-%m-%d"),
     }
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     print(f"valid: {results['valid']['nll_per_sequence']:.1f} nats per line, {results['valid']['nll_per_point']:.3f} "
           f"per point (independent baseline {results['independent_baseline']['nll_per_point']:.3f})")
-    print(f"training {train_wall_s:.0f} s; results and samples.png in {run_dir}")
+    print(f"training {fitted.train_wall_s:.0f} s; results and samples.png in {run_dir}")
     return results
 
 

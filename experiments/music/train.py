@@ -17,9 +17,7 @@ steps, sampling every key, and writes ``sample.mid`` and ``sample.png`` beside `
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
-import time
 from typing import Any
 
 import jax
@@ -98,15 +96,16 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
                                  num_layers=config.num_layers, embed_size=config.embed_size,
                                  dropout_rate=config.dropout_rate)
     batch_at, per_epoch = make_batch_at(rolls["train"], config.batch_size, config.seed)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, batch_at(0)["inputs"], batch_at(0)["lengths"])
     rate = key_frequencies(rolls["train"])  # start from the key-frequency baseline, not p = 0.5 for every key
-    params["params"]["head"]["bias"] = jnp.asarray(np.log(rate / (1 - rate)), jnp.float32)
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def init(key: jax.Array) -> Any:
+        params = model.init(key, batch_at(0)["inputs"], batch_at(0)["lengths"])
+        params["params"]["head"]["bias"] = jnp.asarray(np.log(rate / (1 - rate)), jnp.float32)
+        return params
+
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits, _ = model.apply(params, batch["inputs"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
-        return train.sequence_bernoulli_nll(logits, batch["targets"], batch["lengths"]), carry
+        return train.sequence_bernoulli_nll(logits, batch["targets"], batch["lengths"])
 
     loop = train.LoopConfig(
         steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, checkpoint_every=per_epoch,
@@ -114,13 +113,11 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
     )
     run_dir = pathlib.Path(config.run_dir)
     evaluate_valid = make_evaluation(model, rolls["valid"])
-    began = time.perf_counter()
-    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=evaluate_valid,
-                        checkpoint_extra={"config": dataclasses.asdict(config)})
-    train_wall_s = time.perf_counter() - began
-    best = train.best_state(loop, state, run_dir)
-    params = best.params
+    fitted = train.fit(
+        init, loss_fn, batch_at, run_dir, loop=loop, seed=config.seed, evaluate=evaluate_valid, config=config,
+        optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm), may_change=("epochs",),
+    )
+    params = fitted.params
 
     primer = rolls["test"][0][: config.primer_steps]
     continuation = generate(model, params, jnp.asarray(primer), jax.random.key(config.seed),
@@ -130,20 +127,16 @@ def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -
     plot_piano_roll(sample, run_dir / "sample.png", primer_steps=config.primer_steps,
                     title=f"{config.primer_steps} steps of test chorale 0, then {config.sample_steps} sampled steps")
     results = {
-        "config": dataclasses.asdict(config),
-        "parameters": core.count_parameters(params),
-        "train_wall_s": train_wall_s,
-        "best_valid_step": int(best.step),
+        **fitted.summary(),
         "valid": evaluate_valid(params),
         "test": make_evaluation(model, rolls["test"])(params),
         "test_key_frequency_nll": key_frequency_nll(rolls["train"], rolls["test"]),
         "sample_keys_per_step": float(np.asarray(continuation).sum(axis=1).mean()),
-        "date": time.strftime("%Y-%m-%d"),
     }
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     print(f"test: {results['test']['nll']:.3f} nats per step (key-frequency baseline "
           f"{results['test_key_frequency_nll']:.3f}), frame accuracy {100 * results['test']['frame_accuracy']:.1f} %")
-    print(f"training {train_wall_s:.0f} s; results, sample.mid and sample.png in {run_dir}")
+    print(f"training {fitted.train_wall_s:.0f} s; results, sample.mid and sample.png in {run_dir}")
     return results
 
 

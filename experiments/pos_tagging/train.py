@@ -11,9 +11,7 @@ killed run resumes from the last one).
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
-import time
 from typing import Any
 
 import jax
@@ -90,13 +88,10 @@ def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
     encoded = {name: encode(sentences, lexicons, training_words) for name, sentences in splits.items()}
     model = make_model(config, lexicons)
     batch_at, per_epoch = make_batch_at(encoded["train"], config.batch_size, config.seed)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, *_inputs(batch_at(0)))
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, *_inputs(batch), deterministic=False, rngs={"dropout": rng})
-        return train.sequence_cross_entropy(logits, batch["tags"], batch["lengths"]), carry
+        return train.sequence_cross_entropy(logits, batch["tags"], batch["lengths"])
 
     dev_accuracy = make_accuracy(model, encoded["dev"])
     loop = train.LoopConfig(
@@ -104,26 +99,25 @@ def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
         checkpoints=train.CheckpointConfig(keep_last=1, best_metric="accuracy", best_mode="max"),
     )
     run_dir = pathlib.Path(config.run_dir)
-    began = time.perf_counter()
-    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=dev_accuracy, checkpoint_extra={"config": dataclasses.asdict(config)})
-    wall_s = time.perf_counter() - began
+    fitted = train.fit(
+        lambda key: model.init(key, *_inputs(batch_at(0))), loss_fn, batch_at, run_dir, loop=loop,
+        optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm), seed=config.seed,
+        evaluate=dev_accuracy, config=config, may_change=("epochs",),
+    )
     results = {
-        "config": dataclasses.asdict(config),
-        "parameters": core.count_parameters(state.params),
+        **fitted.summary(),
         "vocabulary": {"words": lexicons.words.size, "chars": lexicons.chars.size},
-        "train_wall_s": wall_s,
-        "dev": dev_accuracy(state.params),
-        "test": make_accuracy(model, encoded["test"])(state.params),
-        "date": time.strftime("%Y-%m-%d"),
+        "dev": dev_accuracy(fitted.params),
+        "test": make_accuracy(model, encoded["test"])(fitted.params),
     }
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    path = train.write_results(run_dir, results, config)
     lexicons.words.save(run_dir / "words.json")
     lexicons.chars.save(run_dir / "chars.json")
     for name in ("dev", "test"):
         print(f"{name}: UPOS accuracy {100 * results[name]['accuracy']:.2f} %, on words unseen in training "
               f"{100 * results[name]['unseen_accuracy']:.2f} %")
-    print(f"training {wall_s:.0f} s; results in {run_dir / 'results.json'}")
+    print(f"best dev epoch {results['best_step'] // per_epoch} of {config.epochs}; training "
+          f"{fitted.train_wall_s:.0f} s; results in {path}")
     return results
 
 

@@ -27,33 +27,33 @@ classifies with their mean probabilities; the members' own accuracies are report
 architectures: the members take every (cell, pooling) pair in turn, the pooling changing
 fastest (``--ensemble 8 --pooling max attention --cell lstm gru``: lstm/max, lstm/attention,
 gru/max, gru/attention, then again with new seeds). Writes ``<run_dir>/results.json``. Each
-member's test probabilities are kept in the run directory, so that a killed run resumes with
-the next member to train, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other
-options unchanged) trains only the members it adds.
+member trains in its own directory with a checkpoint each epoch, so that a killed run resumes
+where it stopped, and a rerun with a larger ``--ensemble`` or ``--folds`` (the other options
+unchanged; a rerun with others is refused) reads the finished members back and trains only
+the ones it adds.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import time
 from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
+import optax
 
-from seqjax import flags
-from seqjax import models, train
+from experiments.sentiment.input_pipeline import Part, batches, encode, split_development
+from seqjax import flags, models, train
 from seqjax.core import bad_argument
-from seqjax.data.lexicon import Lexicon, pad_to, round_up, shuffled_batch_rows
+from seqjax.data.lexicon import Lexicon
 from seqjax.data.polarity import cross_validation_folds, load_rt_polarity
 from seqjax.nn import CELL_NAMES
 
-LENGTH_MULTIPLE = 16
 CELLS = CELL_NAMES  # the cells SentenceClassifier reads with
+RESUMABLE_OPTIONS = ("folds", "ensemble")  # a rerun may raise them: it trains only the members they add
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +66,7 @@ class SentimentConfig:
       folds: cross-validation folds run, of 10 (1: one fixed 90/10 split).
       min_word_count: words seen fewer times in training map to the unknown word.
       early_stopping: keep each member's epoch with the best held-out accuracy.
-      average_last: without early stopping, average the parameters of the last this many epochs.
+      average_last: without early stopping, average the test probabilities of the last this many epochs.
       pretrain_epochs: epochs of pretraining the encoder as a language model first (0: none).
       pretrain_vocab: words of the pretraining language model's output vocabulary.
       ensemble: models whose probabilities are averaged.
@@ -108,14 +108,6 @@ class SentimentConfig:
                                "early stopping", repr(self.average_last))
 
 
-def encode(sentences: list[tuple[str, ...]], lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray]:
-    """``(tokens [n, time], lengths [n])``, ``time`` the longest sentence rounded up to 16."""
-    encoder = lexicon.encoder()
-    rows = [encoder(s) for s in sentences]
-    lengths = np.array([len(r) for r in rows], np.int32)
-    return pad_to(rows, round_up(int(lengths.max()), LENGTH_MULTIPLE)), lengths
-
-
 def make_probabilities(model: models.SentenceClassifier, sentences: list[tuple[str, ...]], lexicon: Lexicon):
     """``params -> probabilities [len(sentences), 2]``."""
     tokens, lengths = encode(sentences, lexicon)
@@ -148,19 +140,17 @@ def member_architectures(config: SentimentConfig) -> list[tuple[str, str]]:
     return [(cells[m // len(poolings) % len(cells)], poolings[m % len(poolings)]) for m in range(config.ensemble)]
 
 
-def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run_dir: pathlib.Path) -> list[np.ndarray]:
+def train_fold(config: SentimentConfig, train_part: Part, test_part: Part, run_dir: pathlib.Path) -> list[np.ndarray]:
     """Trains ``config.ensemble`` models on ``train_part = (sentences, labels)`` (with
     ``config.early_stopping`` each early-stopped on the same 10 % of it, which they do not fit)
     and returns each one's probabilities ``[len(test_part[1]), 2]`` on ``test_part``. With
     ``config.pretrain_epochs`` each cell's encoder is first pretrained, once a fold, as a
     language model on the training sentences (``pretrain_encoder``), and every member of that
-    cell starts from it."""
+    cell starts from it. Each member trains in ``run_dir/member-<m>`` with a checkpoint each
+    epoch: a killed run resumes it, and a finished one is read back, not trained again."""
     dev_part = None
     if config.early_stopping:
-        order = np.random.default_rng(config.seed).permutation(len(train_part[1]))
-        dev_rows, fit_rows = order[: len(order) // 10], order[len(order) // 10 :]
-        dev_part = ([train_part[0][i] for i in dev_rows], train_part[1][dev_rows])
-        train_part = ([train_part[0][i] for i in fit_rows], train_part[1][fit_rows])
+        train_part, dev_part = split_development(train_part, config.seed)
     lexicon = Lexicon.build(train_part[0], min_count=config.min_word_count)
     tokens, lengths = encode(train_part[0], lexicon)
     data = {"tokens": tokens, "lengths": lengths, "labels": train_part[1]}
@@ -168,11 +158,6 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
     pretrained = {}  # cell -> the pretrained encoder's model parameters
     members = []
     for member, architecture in enumerate(member_architectures(config)):
-        member_dir = run_dir / f"member-{member}"
-        saved = member_dir / "test_probabilities.npy"
-        if saved.is_file():  # trained by an earlier, interrupted or smaller, run of this configuration
-            members.append(np.load(saved))
-            continue
         if architecture not in architectures:
             model = models.SentenceClassifier(
                 vocab_size=lexicon.size, num_classes=2, embed_size=config.embed_size,
@@ -186,31 +171,8 @@ def train_fold(config: SentimentConfig, train_part: tuple, test_part: tuple, run
         if config.pretrain_epochs and cell not in pretrained:
             pretrained[cell] = pretrain_encoder(config, model.encoder(), data, run_dir / f"pretrained-{cell}")
         members.append(train_member(config, config.seed + member, model, data, dev_accuracy, test_probabilities,
-                                    member_dir, pretrained.get(cell)))
-        _save_atomically(saved, members[-1])
+                                    run_dir / f"member-{member}", pretrained.get(cell)))
     return members
-
-
-def _save_atomically(path: pathlib.Path, array: np.ndarray) -> None:
-    """``np.save`` to ``path`` through a temporary file, so that a killed run leaves no partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as file:
-        np.save(file, array)
-    partial.replace(path)
-
-
-def batches(data: dict[str, np.ndarray], batch_size: int, seed: int) -> tuple[Callable[[int], dict], int]:
-    """``(batch_at, steps per epoch)``: shuffled batches of the rows of ``data`` (``tokens``
-    trimmed to the batch's longest length rounded up to 16), a function of the step."""
-    rows_at, per_epoch = shuffled_batch_rows(len(data["lengths"]), batch_size, seed)
-
-    def batch_at(step: int) -> dict[str, np.ndarray]:
-        rows = rows_at(step)
-        longest = round_up(int(data["lengths"][rows].max()), LENGTH_MULTIPLE)
-        return {name: array[rows, :longest] if name == "tokens" else array[rows] for name, array in data.items()}
-
-    return batch_at, per_epoch
 
 
 def pretrain_encoder(config: SentimentConfig, encoder: models.SentenceEncoder, data: dict[str, np.ndarray],
@@ -223,52 +185,52 @@ def pretrain_encoder(config: SentimentConfig, encoder: models.SentenceEncoder, d
     sentences = {"tokens": data["tokens"], "lengths": data["lengths"]}
     batch_at, per_epoch = batches(sentences, config.batch_size, config.seed)
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
-        return models.neighbour_token_loss(logits, batch["tokens"], batch["lengths"]), carry
+        return models.neighbour_token_loss(logits, batch["tokens"], batch["lengths"])
 
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
-    params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
     loop = train.LoopConfig(steps=config.pretrain_epochs * per_epoch, log_every=per_epoch, checkpoint_every=per_epoch,
-                            progress=False)
-    return train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir).params
+                            checkpoints=train.CheckpointConfig(keep_last=1), progress=False)
+    return train.fit(
+        lambda key: model.init(key, batch_at(0)["tokens"], batch_at(0)["lengths"]), loss_fn, batch_at, run_dir,
+        loop=loop, optimizer=_optimizer(config), seed=config.seed,
+    ).params
+
+
+def _optimizer(config: SentimentConfig) -> train.OptimizerConfig:
+    return train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm)
 
 
 def train_member(config: SentimentConfig, seed: int, model: models.SentenceClassifier, data: dict[str, np.ndarray],
                  dev_accuracy: Callable[[Any], float] | None, test_probabilities: Callable[[Any], np.ndarray],
                  run_dir: pathlib.Path, pretrained: Any = None) -> np.ndarray:
-    """Trains ``model`` on ``data`` (``tokens``, ``lengths``, ``labels``) from ``seed`` (its encoder
-    from ``pretrained``, ``pretrain_encoder``'s parameters, when given) and returns the
-    ``test_probabilities(params)`` of the epoch with the best ``dev_accuracy(params)``, or without
-    ``dev_accuracy`` their mean over the last ``config.average_last`` epochs."""
+    """Trains ``model`` on ``data`` (``tokens [n, time]``, ``lengths [n]``, ``labels [n]``) from
+    ``seed`` (its encoder from ``pretrained``, ``pretrain_encoder``'s parameters, when given) and
+    returns ``test_probabilities(params)`` ``[test, 2]`` of the epoch with the best
+    ``dev_accuracy(params)``, or without ``dev_accuracy`` their mean over the last
+    ``config.average_last`` epochs (the checkpoints of those epochs, read back)."""
     batch_at, per_epoch = batches(data, config.batch_size, seed)
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def init(key: jax.Array) -> Any:
+        params = model.init(key, batch_at(0)["tokens"], batch_at(0)["lengths"])
+        return params if pretrained is None else models.with_pretrained_encoder(params, pretrained)
+
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
-        one_hot = jax.nn.one_hot(batch["labels"], 2)
-        return -jnp.mean(jnp.sum(one_hot * jax.nn.log_softmax(logits), axis=-1)), carry
+        return optax.softmax_cross_entropy_with_integer_labels(logits, batch["labels"]).mean()
 
-    best = {"accuracy": -1.0, "params": None}
-    last_epochs = []  # the test probabilities of the last ``config.average_last`` epochs
-
-    def evaluate(params: Any) -> dict[str, float]:
-        if dev_accuracy is None:
-            last_epochs[:] = [*last_epochs, test_probabilities(params)][-config.average_last :]
-            return {}
-        score = dev_accuracy(params)
-        if score > best["accuracy"]:
-            best.update(accuracy=score, params=params)
-        return {"dev_accuracy": score}
-
-    init_key, rng = jax.random.split(jax.random.key(seed))
-    params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
-    if pretrained is not None:
-        params = models.with_pretrained_encoder(params, pretrained)
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
-    loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, eval_every=per_epoch, progress=False)
-    train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir, evaluate=evaluate)
-    return np.mean(last_epochs, axis=0) if dev_accuracy is None else test_probabilities(best["params"])
+    kept = train.CheckpointConfig(keep_last=config.average_last, best_metric="dev_accuracy", best_mode="max")
+    loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=per_epoch, checkpoint_every=per_epoch,
+                            eval_every=per_epoch if dev_accuracy else None, checkpoints=kept, progress=False)
+    evaluate = None if dev_accuracy is None else (lambda params: {"dev_accuracy": dev_accuracy(params)})
+    fitted = train.fit(init, loss_fn, batch_at, run_dir, loop=loop, optimizer=_optimizer(config), seed=seed,
+                       evaluate=evaluate)
+    if dev_accuracy is not None:
+        return test_probabilities(fitted.params)
+    checkpoints = train.Checkpoints(run_dir / "checkpoints", kept)
+    last_epochs = [checkpoints.restore_latest_step(step, fitted.last)[0].params
+                   for step in checkpoints.latest_steps()[-config.average_last :]]
+    return np.mean([test_probabilities(params) for params in last_epochs], axis=0)
 
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
@@ -276,7 +238,7 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     sentences, labels = data or load_rt_polarity(config.data_dir)
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
-    _claim_run_dir(run_dir, config)
+    train.claim_run_dir(run_dir, config, RESUMABLE_OPTIONS)
     accuracies, member_accuracies, began = [], [], time.perf_counter()
     for fold, held_out in enumerate(folds[: config.folds]):
         keep = np.setdiff1d(np.arange(len(labels)), held_out)
@@ -287,7 +249,6 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
         print(f"fold {fold + 1}/{config.folds}: accuracy {100 * accuracies[-1]:.2f} % "
               f"(members {', '.join(f'{100 * a:.2f}' for a in member_accuracies[-1])})", flush=True)
     results = {
-        "config": dataclasses.asdict(config),
         "fold_accuracies": accuracies,
         "mean_accuracy": float(np.mean(accuracies)),
         "std_accuracy": float(np.std(accuracies)),
@@ -295,29 +256,11 @@ def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
         "member_accuracies": member_accuracies,
         "mean_member_accuracy": float(np.mean(member_accuracies)),
         "wall_s": time.perf_counter() - began,
-        "date": time.strftime("%Y-%m-%d"),
     }
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    path = train.write_results(run_dir, results, config)
     print(f"{'/'.join(config.pooling)} pooling, {config.folds} fold(s): accuracy {100 * results['mean_accuracy']:.2f} % "
-          f"(std {100 * results['std_accuracy']:.2f}), {results['wall_s']:.0f} s -> {run_dir / 'results.json'}")
+          f"(std {100 * results['std_accuracy']:.2f}), {results['wall_s']:.0f} s -> {path}")
     return results
-
-
-def _claim_run_dir(run_dir: pathlib.Path, config: SentimentConfig) -> None:
-    """Writes ``<run_dir>/config.json``, or checks that the one there describes the same members
-    (every option but ``folds`` and ``ensemble``, which a later run may raise to reuse them). An
-    option the earlier run's file lacks (added to the script since) had its default value."""
-    options, path = json.loads(json.dumps(dataclasses.asdict(config))), run_dir / "config.json"  # tuples as lists
-    if path.is_file():
-        earlier = {**json.loads(json.dumps(dataclasses.asdict(SentimentConfig()))), **json.loads(path.read_text())}
-        differing = sorted(name for name in options.keys() | earlier.keys()
-                           if name not in ("folds", "ensemble", "run_dir") and earlier.get(name) != options.get(name))
-        if differing:
-            raise ValueError(f"run_dir: {run_dir} holds a run with other options ({', '.join(differing)}); "
-                             "expected the same options but --folds and --ensemble, or a new --run-dir")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(options, indent=2))
 
 
 def parse_config(argv: list[str] | None = None) -> SentimentConfig:

@@ -18,7 +18,6 @@ with each seed's accuracy and the mean and spread.
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import time
 from typing import Any
@@ -92,17 +91,18 @@ def fit_and_score(config: ClassifyConfig, train_set: LabelledSeries, test_set: L
         rows = rows_at(step)
         return {"inputs": inputs[rows], "lengths": train_set.lengths[rows], "labels": train_set.labels[rows]}
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, batch["inputs"], batch["lengths"])
-        return optax.softmax_cross_entropy_with_integer_labels(logits, batch["labels"]).mean(), carry
+        return optax.softmax_cross_entropy_with_integer_labels(logits, batch["labels"]).mean()
 
-    params = model.init(jax.random.key(seed), inputs[:1], train_set.lengths[:1])
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
     loop = train.LoopConfig(steps=config.epochs * per_epoch, log_every=10 * per_epoch, progress=False)
-    state = train.train(loop, train.TrainState.create(params, optimizer, jax.random.key(seed)), loss_fn, batch_at,
-                        run_dir, tokens_in=lambda batch: int(batch["lengths"].sum()))
+    fitted = train.fit(
+        lambda key: model.init(key, inputs[:1], train_set.lengths[:1]), loss_fn, batch_at, run_dir, loop=loop,
+        optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm), seed=seed,
+        tokens_in=lambda batch: int(batch["lengths"].sum()),
+    )
     test_inputs = standardize(test_set.values, test_set.lengths)
-    logits = jax.jit(model.apply)(state.params, test_inputs, test_set.lengths)
+    logits = jax.jit(model.apply)(fitted.params, test_inputs, test_set.lengths)
     return float(np.mean(np.argmax(np.asarray(logits), axis=-1) == test_set.labels))
 
 
@@ -113,7 +113,7 @@ def run(config: ClassifyConfig, problems: dict[str, tuple[LabelledSeries, Labell
         problems = {n: (load_classification(n, "train", config.data_dir),
                         load_classification(n, "test", config.data_dir)) for n in names}
     run_dir = pathlib.Path(config.run_dir)
-    results: dict[str, Any] = {"config": dataclasses.asdict(config), "date": time.strftime("%Y-%m-%d"), "problems": {}}
+    results: dict[str, Any] = {"problems": {}}
     for name, (train_set, test_set) in problems.items():
         began, chosen = time.perf_counter(), with_preset(config, name)
         accuracies = [fit_and_score(chosen, train_set, test_set, seed, run_dir / name / f"seed-{seed}")
@@ -125,8 +125,7 @@ def run(config: ClassifyConfig, problems: dict[str, tuple[LabelledSeries, Labell
         }
         print(f"{name}: test accuracy {100 * np.mean(accuracies):.2f} % ± {100 * np.std(accuracies):.2f} "
               f"({', '.join(f'{100 * a:.1f}' for a in accuracies)}), {time.perf_counter() - began:.0f} s", flush=True)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     return results
 
 

@@ -21,7 +21,6 @@ per series (history, held-out values, forecasts, the RNN's interval) to ``--figu
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import time
 from typing import Any
@@ -33,7 +32,7 @@ import numpy as np
 from seqjax import flags
 from experiments.timeseries.baselines import STATISTICAL_MODELS, statistical_forecast
 from experiments.timeseries.input_pipeline import SERIES, Prepared, Windows, prepare
-from seqjax import nn, train
+from seqjax import core, nn, train
 from seqjax.data.timeseries import load_forecasting
 from seqjax.models.forecaster import RecurrentForecaster, WindowMLP
 from seqjax.train.forecast_metrics import gaussian_interval, interval_coverage, mase, seasonal_naive, smape
@@ -72,9 +71,6 @@ class ForecastConfig:
     figures_dir: str = "experiments/timeseries/figures"
 
 
-def parameter_count(params: Any) -> int:
-    return int(sum(leaf.size for leaf in jax.tree.leaves(params)))
-
 
 def fit_network(config: ForecastConfig, model: Any, prepared: Prepared, seed: int, run_dir: pathlib.Path) -> dict:
     """Trains ``model`` (full batch: every fitting window), keeps the parameters with the best
@@ -87,28 +83,21 @@ def fit_network(config: ForecastConfig, model: Any, prepared: Prepared, seed: in
         return gaussian_nll(forecast.mean, forecast.scale, windows.residuals)
 
     valid_nll = jax.jit(nll)
-    best = {"loss": np.inf, "params": None}
-
-    def evaluate(params: Any) -> dict[str, float]:
-        loss = float(valid_nll(params, prepared.valid))
-        if loss < best["loss"]:
-            best.update(loss=loss, params=params)
-        return {"loss": loss}
-
-    params = model.init(jax.random.key(seed), prepared.last.contexts, prepared.last.future_inputs)
-    optimizer = train.make_optimizer(train.OptimizerConfig(
-        "adamw" if config.weight_decay else "adam", config.learning_rate, config.max_grad_norm,
-        weight_decay=config.weight_decay))
     loop = train.LoopConfig(steps=config.steps, log_every=config.steps // 5, eval_every=config.eval_every,
                             progress=False)
-    train.train(loop, train.TrainState.create(params, optimizer, jax.random.key(seed)),
-                lambda p, batch, carry, rng: (nll(p, batch, rng), carry), lambda step: prepared.fit, run_dir,
-                evaluate=evaluate, tokens_in=lambda batch: batch.contexts.shape[0])
-    forecast = model.apply(best["params"], *prepared.last[:2])
+    fitted = train.fit(
+        lambda key: model.init(key, prepared.last.contexts, prepared.last.future_inputs), nll,
+        lambda step: prepared.fit, run_dir, loop=loop, seed=seed,
+        optimizer=train.OptimizerConfig("adamw" if config.weight_decay else "adam", config.learning_rate,
+                                        config.max_grad_norm, weight_decay=config.weight_decay),
+        evaluate=lambda params: {"loss": float(valid_nll(params, prepared.valid))},
+        tokens_in=lambda batch: batch.contexts.shape[0],
+    )
+    forecast = model.apply(fitted.params, *prepared.last[:2])
     lower, upper = gaussian_interval(forecast.mean[0], forecast.scale[0], LEVEL)
     return {"mean": prepared.to_original(forecast.mean[0]), "lower": prepared.to_original(lower),
             "upper": prepared.to_original(upper),
-            "parameters": parameter_count(params)}
+            "parameters": core.count_parameters(fitted.params)}
 
 
 def scores(prepared: Prepared, forecast: dict) -> dict[str, float]:
@@ -177,7 +166,7 @@ def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = 
     """Forecasts every series (``data``: name -> columns; else the shared data's)."""
     names = tuple(SERIES) if config.series == "all" else (config.series,)
     run_dir = pathlib.Path(config.run_dir)
-    results: dict[str, Any] = {"config": dataclasses.asdict(config), "date": time.strftime("%Y-%m-%d"), "series": {}}
+    results: dict[str, Any] = {"series": {}}
     for name in names:
         began = time.perf_counter()
         columns = data[name] if data is not None else load_forecasting(name, config.data_dir)
@@ -191,8 +180,7 @@ def run(config: ForecastConfig, data: dict[str, dict[str, np.ndarray]] | None = 
             r = result[method]
             coverage = f", 80 % coverage {100 * r['coverage80']:.0f} %" if "coverage80" in r else ""
             print(f"{name:9s} {method:15s} MASE {r['mase']:.3f}  sMAPE {r['smape']:6.2f}{coverage}", flush=True)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     return results
 
 

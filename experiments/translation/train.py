@@ -14,7 +14,6 @@ run resumes from the last one).
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import time
 from typing import Any
@@ -26,7 +25,7 @@ import sacrebleu
 
 from seqjax import flags
 from experiments.translation.input_pipeline import EncodedPairs, Pairs, Tokenizers, make_batch_at
-from seqjax import core, models, nn, train
+from seqjax import models, nn, train
 from seqjax.data.lexicon import round_up
 from seqjax.data.multi30k import LANGUAGES, load_parallel
 from seqjax.data.subwords import BOS_ID, EOS_ID
@@ -118,19 +117,15 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
     encoded = {name: EncodedPairs.encode(pairs, tokenizers, config.max_pieces) for name, pairs in splits.items()}
     model = make_model(config, tokenizers)
     batch_at, per_epoch = make_batch_at(encoded["train"], config.batch_size, config.seed)
-    init_key, rng = jax.random.split(jax.random.key(config.seed))
     first = batch_at(0)
-    params = model.init(init_key, first["source"], first["source_lengths"], first["target_inputs"])
     steps = config.epochs * per_epoch
     schedule = optax.cosine_decay_schedule(config.learning_rate, steps, alpha=0.1)
-    optimizer = train.make_optimizer(train.OptimizerConfig("adam", schedule, config.max_grad_norm))
 
-    def loss_fn(params: Any, batch: dict, carry: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
+    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
         logits = model.apply(params, batch["source"], batch["source_lengths"], batch["target_inputs"],
                              deterministic=False, rngs={"dropout": rng})
-        loss = train.sequence_cross_entropy(logits, batch["target_outputs"], batch["target_lengths"],
+        return train.sequence_cross_entropy(logits, batch["target_outputs"], batch["target_lengths"],
                                             label_smoothing=config.label_smoothing)
-        return loss, carry
 
     translate = {name: make_translator(model, tokenizers, encoded[name], config.decode_batch_size)
                  for name in ("val", "test")}
@@ -142,19 +137,16 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
         steps=steps, log_every=max(per_epoch // 4, 1), eval_every=per_epoch, checkpoint_every=per_epoch,
         checkpoints=train.CheckpointConfig(keep_last=1, best_metric="bleu", best_mode="max"),
     )
-    began = time.perf_counter()
-    state = train.train(loop, train.TrainState.create(params, optimizer, rng), loss_fn, batch_at, run_dir,
-                        evaluate=evaluate, checkpoint_extra={"config": dataclasses.asdict(config)})
-    train_wall_s = time.perf_counter() - began
-    best = train.best_state(loop, state, run_dir)
-    params = best.params
-
+    fitted = train.fit(
+        lambda key: model.init(key, first["source"], first["source_lengths"], first["target_inputs"]),
+        loss_fn, batch_at, run_dir, loop=loop, optimizer=train.OptimizerConfig("adam", schedule, config.max_grad_norm),
+        seed=config.seed, evaluate=evaluate, config=config,
+        may_change=("beam_width", "length_penalty", "decode_batch_size"),
+    )
+    params = fitted.params
     results: dict[str, Any] = {
-        "config": dataclasses.asdict(config),
-        "parameters": core.count_parameters(params),
+        **fitted.summary(),
         "vocabulary": {"source": tokenizers.source.size, "target": tokenizers.target.size},
-        "train_wall_s": train_wall_s,
-        "best_val_bleu_step": int(best.step),
     }
     for search, beam_width in (("greedy", 1), ("beam", config.beam_width)):
         began = time.perf_counter()
@@ -165,12 +157,11 @@ def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> di
             "decode_wall_s": time.perf_counter() - began,
         }
         (run_dir / f"test.{search}.txt").write_text("\n".join(hypotheses["test"]) + "\n")
-    results["date"] = time.strftime("%Y-%m-%d")
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+    train.write_results(run_dir, results, config)
     for search in ("greedy", "beam"):
         print(f"{search}: sacreBLEU val {results[search]['val_bleu']:.2f}, test_2016_flickr "
               f"{results[search]['test_bleu']:.2f}")
-    print(f"training {train_wall_s:.0f} s; results in {run_dir / 'results.json'}")
+    print(f"training {fitted.train_wall_s:.0f} s; results in {run_dir / 'results.json'}")
     return results
 
 

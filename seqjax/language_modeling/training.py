@@ -44,7 +44,7 @@ def initial_state(config: LMConfig, model: models.LanguageModel) -> train.TrainS
     return train.TrainState.create(params, optimizer, run_key, model.zero_carries(config.batch_size))
 
 
-def make_loss_fn(model: models.LanguageModel) -> train.step.LossFn:
+def make_loss_fn(model: models.LanguageModel) -> train.CarryingLoss:
     """Mean cross-entropy (nats per token) of a chunk, with dropout; the carries pass on."""
 
     def loss_fn(params: Any, batch: dict, carries: Any, rng: jax.Array) -> tuple[jax.Array, Any]:
@@ -53,7 +53,7 @@ def make_loss_fn(model: models.LanguageModel) -> train.step.LossFn:
         )
         return train.sequence_cross_entropy(logits, batch["targets"], batch["lengths"]), carries
 
-    return loss_fn
+    return train.carrying(loss_fn)
 
 
 @functools.lru_cache(maxsize=8)

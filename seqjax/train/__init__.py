@@ -1,5 +1,5 @@
-"""seqjax.train: optimisers, losses, the train step and loop, truncated BPTT, checkpoints,
-metrics, gradient diagnostics and data parallelism."""
+"""seqjax.train: optimisers, losses, the train step and loop, the experiments' skeleton (``fit``),
+truncated BPTT, checkpoints, metrics, gradient diagnostics and data parallelism."""
 
 from seqjax.train.checkpoints import CheckpointConfig, CheckpointError, Checkpoints
 from seqjax.train.diagnostics import (
@@ -9,6 +9,7 @@ from seqjax.train.diagnostics import (
     perturbed_step_losses,
     plot_gradient_norm_by_distance,
 )
+from seqjax.train.fit import Fitted, claim_run_dir, fit, split_seed, write_results
 from seqjax.train.loop import LoopConfig, TrainingDiverged, best_state, train
 from seqjax.train.losses import real_steps_mask, sequence_bernoulli_nll, sequence_cross_entropy
 from seqjax.train.metrics import MetricsWriter, read_metrics
@@ -23,12 +24,14 @@ from seqjax.train.optimizers import (
 from seqjax.train.parallel import data_mesh, replicate, shard_batch
 from seqjax.train.schedules import ProgressSchedule, WarmupCosine, scale_by_progress_schedule
 from seqjax.train.state import TrainState
-from seqjax.train.step import make_train_step
+from seqjax.train.step import CarryingLoss, carrying, make_train_step
 from seqjax.train.tbptt import reset_carry, run_in_chunks
 
 __all__ = [
+    "CarryingLoss",
     "CheckpointConfig",
     "CheckpointError",
+    "Fitted",
     "Checkpoints",
     "GlobalNormState",
     "LoopConfig",
@@ -39,7 +42,10 @@ __all__ = [
     "TrainingDiverged",
     "WarmupCosine",
     "best_state",
+    "carrying",
+    "claim_run_dir",
     "data_mesh",
+    "fit",
     "global_norm_before_clipping",
     "gradient_norm_by_distance",
     "hidden_gradient_norms",
@@ -58,6 +64,8 @@ __all__ = [
     "sequence_bernoulli_nll",
     "sequence_cross_entropy",
     "shard_batch",
+    "split_seed",
     "train",
     "with_global_norm_clipping",
+    "write_results",
 ]

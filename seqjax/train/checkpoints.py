@@ -164,6 +164,16 @@ class Checkpoints:
     def latest_step(self) -> int | None:
         return self._latest.latest_step()
 
+    def latest_steps(self) -> list[int]:
+        """The steps kept in ``latest/``, oldest first."""
+        return sorted(self._latest.all_steps())
+
+    def restore_latest_step(self, step: int, template: TrainState) -> tuple[TrainState, dict]:
+        """``(state, extra)`` of the checkpoint of ``step`` in ``latest/`` (one of ``latest_steps()``)."""
+        if step not in self.latest_steps():
+            raise CheckpointError(f"no checkpoint of step {step} in latest/ ({self.inventory()})")
+        return self._restore(self._latest, step, template)
+
     def best_step(self) -> int | None:
         return self._best.best_step()
 

@@ -101,12 +101,14 @@ def train(
     tokens_in: Callable[[Any], int] = _leading_tokens,
     until: int | None = None,
     stop_when: Callable[[dict[str, float]], bool] | None = None,
+    on_evaluation: Callable[[TrainState, dict[str, float]], None] | None = None,
 ) -> TrainState:
     """Trains from ``state`` (or from the newest checkpoint in ``run_dir``) up to ``config.steps``.
 
     Args:
       state: the initial state (``TrainState.create``); also the template of a resumed one.
-      loss_fn: ``(params, batch, carry, rng) -> (loss, carry)`` (see ``seqjax.train.step``).
+      loss_fn: ``(params, batch, rng) -> loss``, or ``carrying(...)`` of ``(params, batch, carry, rng)
+        -> (loss, carry)`` when ``state`` has a carry (see ``seqjax.train.step``).
       batch_at: the batch of a step: ``batch_at(step)``. Because the data position is the
         step, a resumed run sees the same batches as an uninterrupted one.
       run_dir: where ``metrics.jsonl``, TensorBoard files and checkpoints go.
@@ -117,6 +119,7 @@ def train(
       until: pause after this step (with a checkpoint); a later call resumes.
       stop_when: ``evaluation results -> bool``; training ends (with a checkpoint) after the
         first evaluation for which it is true (early stopping, e.g. once a task is solved).
+      on_evaluation: called with the state and the results after every evaluation.
 
     Returns:
       The final state. Raises ``TrainingDiverged`` after ``max_nonfinite_in_a_row`` skipped steps.
@@ -180,6 +183,8 @@ def train(
                 results = {name: float(value) for name, value in evaluate(state.params).items()}
                 writer.write(done, "eval", results)
                 bar.write(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
+                if on_evaluation is not None:
+                    on_evaluation(with_time(state), results)
                 if checkpoints is not None:
                     checkpoints.save_if_best(with_time(state), results, checkpoint_extra)
                 if stop_when is not None and stop_when(results) and not is_last:

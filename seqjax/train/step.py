@@ -1,8 +1,10 @@
 """The jitted train step: ``(state, batch, rng, progress) -> (state, metrics)``.
 
-A *loss function* has the signature ``loss_fn(params, batch, carry, rng) -> (loss, carry)``:
-the mean loss of the batch (a scalar) and the carry its last step ended with (``None`` for
-models that carry nothing across batches). The train step
+A *loss function* ``loss_fn(params, batch, rng) -> loss`` gives the mean loss of a batch (a
+scalar). A model that carries its state from batch to batch (truncated BPTT, see
+``seqjax.train.tbptt``) trains from a ``TrainState`` with a ``carry`` and a *carrying* loss,
+``carrying(loss_fn)`` with ``loss_fn(params, batch, carry, rng) -> (loss, carry)``: the carry
+its batch began with in, the one its last step ended with out. The train step
 
 - zeroes the rows of ``state.carry`` where ``batch["reset"]`` is true, when the batch has
   that entry (a new document starts in that row; see ``seqjax.train.tbptt``);
@@ -19,6 +21,7 @@ models that carry nothing across batches). The train step
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,11 +29,42 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from seqjax.errors import bad_argument
 from seqjax.train.state import TrainState
 from seqjax.train.tbptt import reset_carry
 
-LossFn = Callable[[Any, Any, Any, jax.Array], tuple[jax.Array, Any]]
 Metrics = dict[str, jax.Array]
+CarryingLossFn = Callable[[Any, Any, Any, jax.Array], tuple[jax.Array, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class CarryingLoss:
+    """A loss that carries the model's state across batches: ``fn(params, batch, carry, rng)
+    -> (loss, carry)``. Made by ``carrying``; trains a ``TrainState`` that has a ``carry``."""
+
+    fn: CarryingLossFn
+
+
+def carrying(loss_fn: CarryingLossFn) -> CarryingLoss:
+    """Marks ``loss_fn(params, batch, carry, rng) -> (loss, carry)`` as a carrying loss."""
+    return CarryingLoss(loss_fn)
+
+
+LossFn = Callable[[Any, Any, jax.Array], jax.Array] | CarryingLoss
+
+
+def _with_carry(loss_fn: LossFn, carry: Any) -> CarryingLossFn:
+    """``loss_fn`` in the carrying form the step runs, after checking that it matches ``carry``
+    (the state's: ``None`` when the model carries nothing across batches)."""
+    if isinstance(loss_fn, CarryingLoss):
+        if carry is None:
+            raise bad_argument("loss_fn", "a loss without carry for a TrainState without carry (or "
+                               "TrainState.create(..., carry) for a carrying loss)", "carrying(...)")
+        return loss_fn.fn
+    if carry is not None:
+        raise bad_argument("loss_fn", "carrying(loss_fn) with loss_fn(params, batch, carry, rng) -> (loss, carry) "
+                           "for a TrainState with a carry", "a loss without carry")
+    return lambda params, batch, carry, rng: (loss_fn(params, batch, rng), carry)
 
 
 def cast_floating(tree: Any, dtype: Any) -> Any:
@@ -44,7 +78,7 @@ def cast_floating(tree: Any, dtype: Any) -> Any:
     return jax.tree.map(cast, tree)
 
 
-def _loss_in_dtype(loss_fn: LossFn, compute_dtype: Any | None) -> LossFn:
+def _loss_in_dtype(loss_fn: CarryingLossFn, compute_dtype: Any | None) -> CarryingLossFn:
     """``loss_fn`` computed with parameters, batch and carry cast to ``compute_dtype``; the loss
     comes back float32 and the carry in its own dtype, so gradients reach the float32 parameters."""
     if compute_dtype is None:
@@ -83,12 +117,12 @@ def make_train_step(
     ``loss``, ``grad_norm`` (global L2 norm before clipping), ``finite`` (1 if the update was
     applied, 0 if skipped) and ``nonfinite_in_a_row``. ``compute_dtype``: e.g. ``jnp.bfloat16``.
     """
-    loss_fn = _loss_in_dtype(loss_fn, compute_dtype)
 
     @jax.jit
     def train_step(state: TrainState, batch: Any, rng: jax.Array, progress: Any = 0.0) -> tuple[TrainState, Metrics]:
+        carried_loss = _loss_in_dtype(_with_carry(loss_fn, state.carry), compute_dtype)
         carry = _reset_where_documents_start(state.carry, batch)
-        (loss, new_carry), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, carry, rng)
+        (loss, new_carry), grads = jax.value_and_grad(carried_loss, has_aux=True)(state.params, batch, carry, rng)
         grad_norm = optax.tree.norm(grads)
         optimizer = optax.with_extra_args_support(state.optimizer)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params, progress=progress)

@@ -4,8 +4,10 @@ word endings and order, well above the majority tag, including on words unseen i
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from experiments.pos_tagging.train import TaggingConfig, parse_config, run
+from seqjax import train
 from seqjax.data.conllu import TaggedSentence
 
 ENDINGS = {"NOUN": "ion", "VERB": "ing", "ADJ": "ous"}
@@ -38,6 +40,11 @@ def test_a_small_tagger_learns_tags_well_above_the_majority_tag(tmp_path):
     assert results["test"]["accuracy"] > 0.9
     assert results["test"]["unseen_accuracy"] > 0.8  # random stems: only the character features can tell
     assert (tmp_path / "results.json").exists() and (tmp_path / "words.json").exists()
+    # The reported model is the epoch best on dev, as the loop measured it, not the last one.
+    evaluations = [r for r in train.read_metrics(tmp_path) if r["split"] == "eval"]
+    best = max(evaluations, key=lambda r: r["accuracy"])
+    assert results["best_step"] == best["step"]
+    assert results["dev"]["accuracy"] == pytest.approx(best["accuracy"], abs=1e-9)
 
 
 def test_every_option_is_a_flag():

@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jax
 import numpy as np
+import optax
 import pytest
 
+from experiments.sentiment.input_pipeline import batches, encode
 from experiments.sentiment.train import (
-    SentimentConfig, encode, member_architectures, parse_config, pretrain_encoder, run, train_member,
+    SentimentConfig, member_architectures, parse_config, pretrain_encoder, run, train_member,
 )
-from seqjax import models
+from seqjax import models, train
 from seqjax.data.lexicon import Lexicon
-from seqjax.data.polarity import cross_validation_folds
 
 
 def _data(count=400, seed=0):
@@ -72,16 +74,32 @@ def test_without_early_stopping_a_member_averages_its_last_epochs(tmp_path):
                              hidden_size=8, dropout_rate=0.1, learning_rate=1e-2)
     sentences, labels = _data(60)
     tokens, lengths = encode(sentences, Lexicon.build(sentences))
-    returned = []  # what each epoch's evaluation gave
+    model = models.SentenceClassifier(40, 2, embed_size=8, hidden_size=8, dropout_rate=0.1)
+    data = {"tokens": tokens, "lengths": lengths, "labels": labels}
+    test_tokens, test_lengths = tokens[:5], lengths[:5]
 
     def test_probabilities(params):
-        returned.append(np.full((5, 2), float(len(returned))))
-        return returned[-1]
+        return np.asarray(jax.nn.softmax(model.apply(params, test_tokens, test_lengths)))
 
-    model = models.SentenceClassifier(40, 2, embed_size=8, hidden_size=8)
-    data = {"tokens": tokens, "lengths": lengths, "labels": labels}
-    probabilities = train_member(config, 0, model, data, None, test_probabilities, tmp_path)
-    assert len(returned) == 3 and np.all(probabilities == 1.5)  # the mean of epochs 2 and 3
+    probabilities = train_member(config, 0, model, data, None, test_probabilities, tmp_path / "member")
+    # The reference: the same member trained by the loop alone to the end of epochs 2 and 3.
+    batch_at, per_epoch = batches(data, config.batch_size, 0)
+    init_key, run_key = train.split_seed(0)
+    params = model.init(init_key, batch_at(0)["tokens"], batch_at(0)["lengths"])
+
+    def loss_fn(params, batch, rng):
+        logits = model.apply(params, batch["tokens"], batch["lengths"], deterministic=False, rngs={"dropout": rng})
+        return optax.softmax_cross_entropy_with_integer_labels(logits, batch["labels"]).mean()
+
+    optimizer = train.make_optimizer(train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm))
+    expected = [
+        test_probabilities(train.train(train.LoopConfig(steps=epochs * per_epoch, progress=False),
+                                       train.TrainState.create(params, optimizer, run_key), loss_fn, batch_at,
+                                       tmp_path / f"reference-{epochs}").params)
+        for epochs in (2, 3)
+    ]
+    np.testing.assert_allclose(probabilities, np.mean(expected, axis=0), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(expected[0], expected[1])  # the two epochs differ: the mean is not one of them
 
 
 @pytest.mark.parametrize("options", [{"average_last": 2}, {"early_stopping": False, "average_last": 6}])
@@ -96,24 +114,26 @@ def test_an_empty_ensemble_is_refused(tmp_path):
         run(SentimentConfig(ensemble=0, run_dir=str(tmp_path)), _data(50))
 
 
-def test_a_larger_ensemble_in_the_same_run_dir_trains_only_the_members_it_adds(tmp_path):
+def test_a_larger_ensemble_in_the_same_run_dir_trains_only_the_members_it_adds(tmp_path, capsys):
     config = SentimentConfig(pooling=("max",), epochs=1, batch_size=20, embed_size=8, hidden_size=8, dropout_rate=0.1,
                              learning_rate=1e-2, min_word_count=1, run_dir=str(tmp_path))
     data = _data(100)
     first = run(config, data)
     assert first["fold_accuracies"] == first["member_accuracies"][0]  # one member is its own ensemble
-    saved = [tmp_path / "fold-0" / f"member-{m}" / "test_probabilities.npy" for m in range(2)]
-    written = saved[0].stat().st_mtime_ns
+    member_dir = tmp_path / "fold-0" / "member-0"
+    written = {path: path.stat().st_mtime_ns for path in member_dir.rglob("*") if path.is_file()}
+    capsys.readouterr()
     second = run(dataclasses.replace(config, ensemble=2), data)
-    assert saved[0].stat().st_mtime_ns == written and saved[1].is_file()
+    assert f"resumed from {member_dir.absolute()}" in capsys.readouterr().out  # read back, not trained again
+    assert {path: path.stat().st_mtime_ns for path in written} == written
+    assert (tmp_path / "fold-0" / "member-1" / "checkpoints").is_dir()
     assert second["member_accuracies"][0][0] == first["member_accuracies"][0][0]
     assert len(second["member_accuracies"][0]) == 2
-    held_out_labels = data[1][cross_validation_folds(100, 10, config.seed)[0]]
-    averaged = np.mean([np.load(path) for path in saved], axis=0)  # [held out, 2]
-    assert second["fold_accuracies"][0] == np.mean(np.argmax(averaged, axis=-1) == held_out_labels)
-    with pytest.raises(ValueError, match=r"holds a run with other options \(hidden_size\); expected the same"):
+    before = (tmp_path / "config.json").read_bytes()
+    with pytest.raises(ValueError, match=r"run_dir: expected a new run directory.*hidden_size 8 -> 16"):
         run(dataclasses.replace(config, hidden_size=16), data)
-    earlier = json.loads((tmp_path / "config.json").read_text())
+    assert (tmp_path / "config.json").read_bytes() == before
+    earlier = json.loads(before)
     del earlier["pretrain_epochs"]  # a run directory from before the option: it ran with the default
     (tmp_path / "config.json").write_text(json.dumps(earlier))
     assert run(config, data)["fold_accuracies"] == first["fold_accuracies"]

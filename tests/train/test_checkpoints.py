@@ -16,7 +16,7 @@ from tests.train import tiny_task
 
 def _trained_state(steps: int = 3) -> train.TrainState:
     state = tiny_task.initial_state()
-    step = train.make_train_step(tiny_task.loss_fn)
+    step = train.make_train_step(tiny_task.LOSS)
     for s in range(steps):
         state, _ = step(state, tiny_task.batch_at(s), jax.random.fold_in(state.rng, s))
     return state
@@ -51,6 +51,11 @@ def test_keeps_the_last_k_and_the_best_by_the_metric(tmp_path):
     assert checkpoints.latest_step() == 4 and checkpoints.best_step() == 2
     best, _ = checkpoints.restore_best(state)
     assert int(best.step) == 2
+    assert checkpoints.latest_steps() == [3, 4]
+    third, _ = checkpoints.restore_latest_step(3, state)
+    assert int(third.step) == 3
+    with pytest.raises(train.CheckpointError, match=r"no checkpoint of step 2 in latest/ \(kept in .*latest/ steps 3, 4"):
+        checkpoints.restore_latest_step(2, state)
 
 
 def test_a_checkpoint_of_another_model_is_refused_with_the_first_difference(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import dataclasses
 import pathlib
@@ -26,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 def _run(tmp_path, steps=12, evaluate=None, **options):
     config = train.LoopConfig(steps=steps, progress=False, log_every=4, **options)
     return train.train(
-        config, tiny_task.initial_state(), tiny_task.loss_fn, tiny_task.batch_at, tmp_path, evaluate=evaluate
+        config, tiny_task.initial_state(), tiny_task.LOSS, tiny_task.batch_at, tmp_path, evaluate=evaluate
     )
 
 
@@ -60,7 +59,7 @@ def test_a_run_that_keeps_producing_nans_stops_with_the_step_the_norm_and_the_la
 
     config = train.LoopConfig(steps=50, progress=False, max_nonfinite_in_a_row=3)
     with pytest.raises(train.TrainingDiverged, match=r"step 8: 3 steps in a row .* gradient norm nan.*last finite loss was [0-9.]+ at step 5"):
-        train.train(config, tiny_task.initial_state(), tiny_task.loss_fn, poisoned, tmp_path)
+        train.train(config, tiny_task.initial_state(), tiny_task.LOSS, poisoned, tmp_path)
     skipped = [r for r in train.read_metrics(tmp_path) if r["split"] == "train" and r.get("finite") == 0]
     assert [r["step"] for r in skipped] == [6, 7, 8]
 
@@ -135,7 +134,7 @@ def test_stop_when_ends_training_at_the_first_evaluation_that_satisfies_it(tmp_p
         return {"loss": 10.0 - next(evaluations)}  # 10, 9, 8, ... at steps 2, 4, 6, ...
 
     state = train.train(
-        train.LoopConfig(steps=40, progress=False, eval_every=2), tiny_task.initial_state(), tiny_task.loss_fn,
+        train.LoopConfig(steps=40, progress=False, eval_every=2), tiny_task.initial_state(), tiny_task.LOSS,
         tiny_task.batch_at, tmp_path, evaluate=evaluate, stop_when=lambda results: results["loss"] <= 7.0,
     )
     assert int(state.step) == 8
@@ -149,7 +148,7 @@ def test_best_state_is_the_state_at_the_best_evaluation(tmp_path):
         return {"loss": next(scores)}
 
     config = train.LoopConfig(steps=6, progress=False, log_every=2, eval_every=2, checkpoint_every=2)
-    final = train.train(config, tiny_task.initial_state(), tiny_task.loss_fn, tiny_task.batch_at, tmp_path,
+    final = train.train(config, tiny_task.initial_state(), tiny_task.LOSS, tiny_task.batch_at, tmp_path,
                         evaluate=evaluate)
     best = train.best_state(config, final, tmp_path)
     assert int(best.step) == 4 and int(final.step) == 6

@@ -65,7 +65,7 @@ def _time_limited(run_dir, until=None):
     config = train.LoopConfig(steps=1000, time_limit_s=5.0, checkpoint_every=50, progress=False, log_every=1)
     evaluations = []
     state = train.train(
-        config, tiny_task.initial_state(learning_rate=SCHEDULE), tiny_task.loss_fn, tiny_task.batch_at, run_dir,
+        config, tiny_task.initial_state(learning_rate=SCHEDULE), tiny_task.LOSS, tiny_task.batch_at, run_dir,
         evaluate=lambda params: evaluations.append(1) or {"loss": 1.0}, until=until,
     )
     return state, evaluations

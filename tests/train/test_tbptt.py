@@ -57,7 +57,7 @@ def test_time_not_a_multiple_of_the_chunk_is_refused():
 
 def test_the_train_step_carries_the_state_the_previous_chunk_ended_with_and_resets_rows():
     state = tiny_task.initial_state()
-    step = train.make_train_step(tiny_task.loss_fn)
+    step = train.make_train_step(tiny_task.LOSS)
     batches = [tiny_task.batch_at(s) for s in (1, 2)]  # no resets at steps 1, 2
     state, _ = step(state, batches[0], jax.random.key(0))
     carried = state.carry

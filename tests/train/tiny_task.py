@@ -41,6 +41,9 @@ def loss_fn(params, batch, carry, rng):
     return jnp.mean(jnp.square(prediction - batch["y"])), carry
 
 
+LOSS = train.carrying(loss_fn)
+
+
 def initial_state(seed: int = 0, learning_rate: float = 1e-2) -> train.TrainState:
     params = MODEL.init(jax.random.key(seed), jnp.zeros((BATCH, CHUNK, FEATURES)))
     optimizer = train.make_optimizer(train.OptimizerConfig(learning_rate=learning_rate, max_grad_norm=1.0))
@@ -59,7 +62,7 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=None)
     args = parser.parse_args()
     config = train.LoopConfig(steps=args.steps, checkpoint_every=args.checkpoint_every, progress=False, log_every=50)
-    state = train.train(config, initial_state(), loss_fn, batch_at, args.run_dir)
+    state = train.train(config, initial_state(), LOSS, batch_at, args.run_dir)
     np.savez(pathlib.Path(args.run_dir) / "final_params.npz", params=flat_params(state), devices=jax.device_count())
 
 
