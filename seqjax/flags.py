@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import inspect
 import re
 import sys
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from seqjax.errors import ArgumentError
@@ -198,9 +199,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def command_of(config_type: type) -> str:
-    """``python -m experiments.pos_tagging.train``: the command that runs the config's module."""
-    module = config_type.__module__
+def command_of(module: str) -> str:
+    """``python -m experiments.pos_tagging.train``: the command that runs ``module`` (for
+    ``"__main__"``, the module Python was asked to run)."""
     if module == "__main__":
         spec = getattr(sys.modules["__main__"], "__spec__", None)
         if spec is None:  # run as a file: name the file
@@ -210,10 +211,12 @@ def command_of(config_type: type) -> str:
 
 
 def parser_for(config_type: type, description: str | None = None,
-               choices: Mapping[str, Sequence[Any]] | None = None) -> argparse.ArgumentParser:
-    """An ``ArgumentParser`` named after the config's command, with a flag per field."""
-    summary = description or (inspect.getdoc(sys.modules[config_type.__module__]) or "").split("\n\n")[0]
-    parser = argparse.ArgumentParser(prog=command_of(config_type), description=summary)
+               choices: Mapping[str, Sequence[Any]] | None = None, command: str | None = None) -> argparse.ArgumentParser:
+    """An ``ArgumentParser`` with a flag per field, named after the command that runs the
+    module ``command`` (default: the config's module)."""
+    module = command or config_type.__module__
+    summary = description or (inspect.getdoc(sys.modules[module]) or "").split("\n\n")[0]
+    parser = argparse.ArgumentParser(prog=command_of(module), description=summary)
     add_config_flags(parser, config_type, choices=choices)
     return parser
 
@@ -230,19 +233,26 @@ def build(parser: argparse.ArgumentParser, config_type: type[Config], values: Ma
 
 
 def parse(config_type: type[Config], argv: Sequence[str] | None = None, description: str | None = None,
-          choices: Mapping[str, Sequence[Any]] | None = None) -> Config:
-    """``config_type`` from ``argv`` (``sys.argv[1:]`` when None)."""
-    parser = parser_for(config_type, description, choices)
+          choices: Mapping[str, Sequence[Any]] | None = None, command: str | None = None) -> Config:
+    """``config_type`` from ``argv`` (``sys.argv[1:]`` when None); ``command``: the module whose
+    command the usage line names (default: the config's)."""
+    parser = parser_for(config_type, description, choices, command)
     return build(parser, config_type, vars(parser.parse_args(argv)))
 
 
-def run_command(run: Any, parse_config: Any) -> None:
-    """``run(parse_config())``, the entry point of a script; missing or bad data and refused
-    values end with one line on stderr and exit status 2 instead of a traceback."""
+def run_command(run: str | Callable[[Any], Any], parse_config: Callable[[], Any]) -> None:
+    """``run(parse_config())``, the entry point of a script; ``run`` may be ``"module:function"``,
+    imported only once the flags are parsed (so ``--help`` and a bad flag answer before JAX
+    loads). Missing or bad data and refused values end with one line on stderr and exit
+    status 2 instead of a traceback."""
     from seqjax.data import DataError  # here, not at the top: --help stays free of numpy and JAX
 
+    config = parse_config()
+    if isinstance(run, str):
+        module, _, function = run.partition(":")
+        run = getattr(importlib.import_module(module), function)
     try:
-        run(parse_config())
+        run(config)
     except (ArgumentError, DataError) as error:
         print(f"{sys.argv[0]}: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -101,8 +101,35 @@ def test_every_command_explains_every_option(module):
     described = flags.field_help(config_type)
     missing = [f.name for f in dataclasses.fields(config_type) if f.name not in described]
     assert not missing, f"{module}: options without help: {missing}"
-    usage = flags.parser_for(config_type).format_usage()
+    usage = flags.parser_for(config_type, command=module).format_usage()
     assert usage.startswith(f"usage: python -m {module.removesuffix('.__main__')}")
+
+
+LIGHT_COMMANDS = ["seqjax", "seqjax.bench", *sorted(m for m in COMMANDS if m.startswith("experiments."))]
+_HELP_OF_EACH = """
+import contextlib, io, runpy, sys
+for module in sys.argv[1:]:
+    sys.argv = [module, "--help"]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        except SystemExit as exit:
+            assert exit.code == 0, (module, exit.code)
+    assert output.getvalue().startswith("usage: "), (module, output.getvalue()[:200])
+    heavy = sorted(name for name in ("jax", "flax", "optax", "orbax") if name in sys.modules)
+    print(module, " ".join(heavy) or "-")
+"""
+
+
+def test_help_answers_before_jax_loads():
+    """Every experiment's, the harness's and ``seqjax``'s ``--help`` runs without importing
+    JAX, Flax, optax or orbax (each in turn in one process: a module one of them loaded would
+    show for all that follow)."""
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", _HELP_OF_EACH, *LIGHT_COMMANDS],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [word for module in LIGHT_COMMANDS for word in (module, "-")], result.stdout
 
 
 def test_an_experiments_help_runs_as_a_command():

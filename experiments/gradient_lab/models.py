@@ -30,6 +30,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from experiments.gradient_lab.config import MODEL_NAMES
 from seqjax import nn
 from seqjax.core import initializers
 
@@ -52,7 +53,9 @@ ENCODERS: dict[str, Callable[[int], nn.RecurrentLayer]] = {
     "minlstm": lambda hidden: nn.MinLSTM(hidden),
     "rglru": lambda hidden: nn.RGLRU(hidden),
 }
-MODEL_NAMES = tuple(ENCODERS)
+if tuple(ENCODERS) != MODEL_NAMES:
+    raise ImportError(f"models.ENCODERS has {tuple(ENCODERS)} but config.MODEL_NAMES {MODEL_NAMES}: "
+                      "a new encoder adds its name to both")
 
 
 def make_encoder(name: str, hidden_size: int) -> nn.RecurrentLayer:

@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from experiments.gradient_lab.rows import command_text, rows as table_rows
-from experiments.gradient_lab.train import RunConfig
+from experiments.gradient_lab.config import RunConfig
 from seqjax import flags
 
 HERE = pathlib.Path(__file__).parent

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from experiments.gradient_lab import models
-from experiments.gradient_lab.train import RunConfig
+from experiments.gradient_lab.config import MODEL_NAMES, RunConfig
 from seqjax import flags
 
 # (task, time): steps, evaluation interval, time limit in seconds (whichever ends first; rows also
@@ -33,7 +32,7 @@ def rows() -> list[RunConfig]:
         RunConfig(task=task, time=time if task in ("adding", "copy") else RunConfig.time, model=model, steps=steps,
                   eval_every=every, time_limit_s=limit)
         for (task, time), (steps, every, limit) in BUDGETS.items()
-        for model in models.MODEL_NAMES
+        for model in MODEL_NAMES
     ]
     return table + list(CLIPPING_PAIR)
 

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from experiments.gradient_lab import report
 from experiments.gradient_lab.rows import command, command_text, rows
-from experiments.gradient_lab.train import RunConfig
+from experiments.gradient_lab.config import RunConfig
 from seqjax import flags
 
 @dataclasses.dataclass(frozen=True)

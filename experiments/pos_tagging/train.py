@@ -10,120 +10,14 @@ killed run resumes from the last one).
 
 from __future__ import annotations
 
-import dataclasses
-import pathlib
-from typing import Any
-
-import jax
-import jax.numpy as jnp
-import numpy as np
-
+from experiments.pos_tagging.config import TaggingConfig
 from seqjax import flags
-from experiments.pos_tagging.input_pipeline import EncodedSplit, Lexicons, encode, make_batch_at
-from seqjax import core, models, train
-from seqjax.data.conllu import UPOS_TAGS, load_ud_english_lines
-
-
-@dataclasses.dataclass(frozen=True)
-class TaggingConfig:
-    """Every option of a run (each is a command-line flag).
-
-    Attributes:
-      char_features: add a character-level BiLSTM's features to each word's embedding.
-      min_word_count: words seen fewer times in training map to the unknown word.
-    """
-
-    epochs: int = 12
-    batch_size: int = 32
-    learning_rate: float = 2e-3
-    max_grad_norm: float = 5.0
-    embed_size: int = 100
-    hidden_size: int = 128
-    num_layers: int = 2
-    char_features: bool = True
-    dropout_rate: float = 0.33
-    min_word_count: int = 2
-    seed: int = 0
-    data_dir: str | None = None
-    run_dir: str = "runs/pos_tagging"
-
-
-def make_model(config: TaggingConfig, lexicons: Lexicons) -> models.WordTagger:
-    return models.WordTagger(
-        vocab_size=lexicons.words.size, num_tags=len(UPOS_TAGS), embed_size=config.embed_size,
-        hidden_size=config.hidden_size, num_layers=config.num_layers,
-        char_vocab_size=lexicons.chars.size if config.char_features else 0, dropout_rate=config.dropout_rate,
-    )
-
-
-def _inputs(batch: dict) -> tuple:
-    return batch["words"], batch["lengths"], batch["chars"], batch["char_lengths"]
-
-
-def make_accuracy(model: models.WordTagger, split: EncodedSplit, batch_size: int = 256):
-    """``params -> {"accuracy", "unseen_accuracy"}`` over every real word of ``split``."""
-
-    @jax.jit
-    def counts(params: Any, batch: dict) -> jax.Array:
-        predicted = jnp.argmax(model.apply(params, *_inputs(batch)), axis=-1)
-        real = core.real_steps(batch["lengths"], *batch["words"].shape)
-        right = (predicted == batch["tags"]) & real
-        unseen = batch["unseen"] & real
-        return jnp.array([right.sum(), real.sum(), (right & unseen).sum(), unseen.sum()])
-
-    def accuracy(params: Any) -> dict[str, float]:
-        total = np.zeros(4)
-        for start in range(0, len(split.lengths), batch_size):
-            total += np.asarray(counts(params, split.batch(np.arange(start, min(start + batch_size, len(split.lengths))))))
-        return {"accuracy": total[0] / total[1], "unseen_accuracy": total[2] / max(total[3], 1)}
-
-    return accuracy
-
-
-def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
-    """Trains and evaluates; ``splits`` (``{"train", "dev", "test"}`` sentence lists) replaces the treebank."""
-    splits = splits or {name: load_ud_english_lines(name, config.data_dir) for name in ("train", "dev", "test")}
-    lexicons = Lexicons.from_training(splits["train"], config.min_word_count)
-    training_words = {w.lower() for s in splits["train"] for w in s.words}
-    encoded = {name: encode(sentences, lexicons, training_words) for name, sentences in splits.items()}
-    model = make_model(config, lexicons)
-    batch_at, per_epoch = make_batch_at(encoded["train"], config.batch_size, config.seed)
-
-    def loss_fn(params: Any, batch: dict, rng: jax.Array) -> jax.Array:
-        logits = model.apply(params, *_inputs(batch), deterministic=False, rngs={"dropout": rng})
-        return train.sequence_cross_entropy(logits, batch["tags"], batch["lengths"])
-
-    dev_accuracy = make_accuracy(model, encoded["dev"])
-    loop = train.LoopConfig(
-        steps=config.epochs * per_epoch, log_every=per_epoch // 2, eval_every=per_epoch, checkpoint_every=per_epoch,
-        checkpoints=train.CheckpointConfig(keep_last=1, best_metric="accuracy", best_mode="max"),
-    )
-    run_dir = pathlib.Path(config.run_dir)
-    fitted = train.fit(
-        lambda key: model.init(key, *_inputs(batch_at(0))), loss_fn, batch_at, run_dir, loop=loop,
-        optimizer=train.OptimizerConfig("adam", config.learning_rate, config.max_grad_norm), seed=config.seed,
-        evaluate=dev_accuracy, config=config, may_change=("epochs",),
-    )
-    results = {
-        **fitted.summary(),
-        "vocabulary": {"words": lexicons.words.size, "chars": lexicons.chars.size},
-        "dev": dev_accuracy(fitted.params),
-        "test": make_accuracy(model, encoded["test"])(fitted.params),
-    }
-    path = train.write_results(run_dir, results, config)
-    lexicons.words.save(run_dir / "words.json")
-    lexicons.chars.save(run_dir / "chars.json")
-    for name in ("dev", "test"):
-        print(f"{name}: UPOS accuracy {100 * results[name]['accuracy']:.2f} %, on words unseen in training "
-              f"{100 * results[name]['unseen_accuracy']:.2f} %")
-    print(f"best dev epoch {results['best_step'] // per_epoch} of {config.epochs}; training "
-          f"{fitted.train_wall_s:.0f} s; results in {path}")
-    return results
 
 
 def parse_config(argv: list[str] | None = None) -> TaggingConfig:
-    return flags.parse(TaggingConfig, argv, __doc__.splitlines()[0])
+    """The config the flags in ``argv`` (default: the command line's) describe."""
+    return flags.parse(TaggingConfig, argv, __doc__.splitlines()[0], command=__name__)
 
 
 if __name__ == "__main__":
-    flags.run_command(run, parse_config)
+    flags.run_command("experiments.pos_tagging.experiment:run", parse_config)

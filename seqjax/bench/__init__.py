@@ -1,6 +1,16 @@
-"""seqjax.bench: the benchmark harness (``python -m seqjax.bench``)."""
+"""seqjax.bench: the benchmark harness (``python -m seqjax.bench``).
 
-from seqjax.bench.configs import BenchConfig, SharedWeights, shared_weights
-from seqjax.bench.harness import Measurement, matmul_peak_gflops, measure
+The names below load their module on first use (PEP 562), so ``python -m seqjax.bench
+--help`` answers before JAX loads."""
 
-__all__ = ["BenchConfig", "Measurement", "SharedWeights", "matmul_peak_gflops", "measure", "shared_weights"]
+from __future__ import annotations
+
+from seqjax.lazy_exports import lazy_exports
+
+_MODULE_OF = {
+    "BenchConfig": "configs", "SharedWeights": "configs", "shared_weights": "configs",
+    "Measurement": "harness", "matmul_peak_gflops": "harness", "measure": "harness",
+}
+__all__ = sorted(_MODULE_OF)
+
+__getattr__, __dir__ = lazy_exports(__name__, _MODULE_OF)

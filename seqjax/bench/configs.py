@@ -7,14 +7,13 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from seqjax.bench.options import CELLS, MODES
 from seqjax.core import bad_argument
 
 Mode = Literal["forward", "train", "step"]
 """``forward``: outputs only. ``train``: forward + backward (gradients of the parameters and
 the inputs). ``step``: forward + backward + an Adam update of the parameters."""
 
-MODES: tuple[str, ...] = ("forward", "train", "step")
-CELLS: tuple[str, ...] = ("lstm", "gru")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,6 +21,7 @@ import optax
 
 from seqjax import core
 from seqjax.bench.configs import BenchConfig, CellWeights, SharedWeights
+from seqjax.bench.options import IMPLEMENTATIONS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,3 +308,6 @@ BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
     "pytorch": torch_implementation,
 }
 """Every implementation the harness knows, by the name ``--implementations`` takes."""
+if tuple(BUILDERS) != IMPLEMENTATIONS:
+    raise ImportError(f"BUILDERS has {tuple(BUILDERS)} but options.IMPLEMENTATIONS {IMPLEMENTATIONS}: "
+                      "a new implementation adds its name to both")

@@ -1,44 +1,22 @@
-"""Character- and word-level language modelling end to end: data, training, evaluation, sampling."""
+"""Character- and word-level language modelling end to end: data, training, evaluation, sampling.
 
-from seqjax.language_modeling.config import PRESETS, LMConfig
-from seqjax.language_modeling.corpus import Corpus, find_recorded, load_corpus
-from seqjax.language_modeling.run_directory import IncompatibleRun, check_resume, recorded_corpus
-from seqjax.language_modeling.sampling import (
-    check_sampling_options,
-    choose_next,
-    choose_next_frame,
-    generate,
-    sample_text,
-)
-from seqjax.language_modeling.training import (
-    build_model,
-    evaluate_validation,
-    evaluation_metrics,
-    initial_state,
-    load_trained,
-    train_language_model,
-    validation_loss,
-)
+The names below load their module on first use (PEP 562), so ``seqjax.language_modeling.config``
+imports without JAX: ``seqjax --help`` reads ``LMConfig`` and answers at once."""
 
-__all__ = [
-    "PRESETS",
-    "Corpus",
-    "IncompatibleRun",
-    "LMConfig",
-    "build_model",
-    "check_resume",
-    "check_sampling_options",
-    "choose_next",
-    "choose_next_frame",
-    "evaluate_validation",
-    "evaluation_metrics",
-    "find_recorded",
-    "generate",
-    "initial_state",
-    "load_corpus",
-    "load_trained",
-    "recorded_corpus",
-    "sample_text",
-    "train_language_model",
-    "validation_loss",
-]
+from __future__ import annotations
+
+from seqjax.lazy_exports import lazy_exports
+
+_MODULE_OF = {
+    "PRESETS": "config", "LMConfig": "config",
+    "Corpus": "corpus", "find_recorded": "corpus", "load_corpus": "corpus",
+    "IncompatibleRun": "run_directory", "check_resume": "run_directory", "recorded_corpus": "run_directory",
+    "check_sampling_options": "sampling", "choose_next": "sampling", "choose_next_frame": "sampling",
+    "generate": "sampling", "sample_text": "sampling",
+    "build_model": "training", "evaluate_validation": "training", "evaluation_metrics": "training",
+    "initial_state": "training", "load_trained": "training", "train_language_model": "training",
+    "validation_loss": "training",
+}
+__all__ = sorted(_MODULE_OF)
+
+__getattr__, __dir__ = lazy_exports(__name__, _MODULE_OF)

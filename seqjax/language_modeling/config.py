@@ -1,4 +1,7 @@
-"""Configurations of the language model and its training, with named presets."""
+"""Configurations of the language model and its training, with named presets.
+
+Light on purpose (the standard library, numpy through ``seqjax.data``, no JAX): ``seqjax
+--help`` builds its flags from ``LMConfig`` before JAX loads."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import pathlib
 from collections.abc import Callable
 from typing import Literal
 
-from seqjax.core import bad_argument
+from seqjax.choices import CellName
 from seqjax.data import write_text_atomically
-from seqjax.nn import CellName
+from seqjax.errors import bad_argument
 
 
 def _check(name: str, value: object, expected: str, holds: Callable[[object], bool]) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
+from seqjax.choices import SCORES, ScoreName
 from seqjax.core import bad_argument, real_steps
-
-ScoreName = Literal["general", "dot", "additive"]
-SCORES = ("general", "dot", "additive")
 
 
 class Memory(NamedTuple):

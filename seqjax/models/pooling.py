@@ -3,16 +3,13 @@ respecting ``lengths`` (steps at or past a sequence's length never contribute)."
 
 from __future__ import annotations
 
-from typing import Literal
-
 import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
+from seqjax.choices import POOLINGS, PoolingName
 from seqjax.core import bad_argument, real_steps
 
-PoolingName = Literal["last", "mean", "max", "attention"]
-POOLINGS = ("last", "mean", "max", "attention")
 
 
 def last_step(outputs: jax.Array, lengths: jax.Array | None, backward_size: int = 0) -> jax.Array:

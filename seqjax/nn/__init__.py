@@ -4,7 +4,8 @@ from seqjax.nn.bidirectional import Bidirectional
 from seqjax.nn.griffin import CausalConvolution, GriffinBlock, GriffinState, RMSNorm
 from seqjax.nn.linear_recurrent import LRU, RGLRU, LinearRecurrentLayer, MinGRU, MinLSTM
 from seqjax.nn.recurrent import GRU, LSTM, OrthogonalRNN, RecurrentLayer, SimpleRNN, SkipRNN
-from seqjax.nn.registry import CELL_NAMES, LAYERS, CellName, carry_from_hidden, recurrent_layer, zero_carries
+from seqjax.choices import CELL_NAMES, CellName
+from seqjax.nn.registry import LAYERS, carry_from_hidden, recurrent_layer, zero_carries
 from seqjax.nn.stacked import Stacked, stack
 
 __all__ = [

@@ -5,16 +5,18 @@ Every name maps to a layer class called as ``Layer(hidden_size, **options)`` and
 [batch, time, hidden_size], final carry)``, with ``zero_carry(batch)`` and
 ``carry_from_hidden(hidden)``. The language model, the task models, the experiments'
 ``--cell`` choices and the benchmark's cells are all read from ``LAYERS``; a new cell adds
-its file, one entry here and its tests.
+its file, one entry here, its name in ``seqjax.choices.CELL_NAMES`` (which ``--help`` reads
+without loading JAX; checked here on import) and its tests.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import flax.linen as linen
 import jax
 
+from seqjax.choices import CELL_NAMES
 from seqjax.core import bad_argument
 from seqjax.nn.griffin import GriffinBlock
 from seqjax.nn.linear_recurrent import LRU, RGLRU, MinGRU, MinLSTM
@@ -30,8 +32,9 @@ LAYERS: dict[str, type[linen.Module]] = {
     "rglru": RGLRU,
     "griffin": GriffinBlock,  # RG-LRU residual block; its input width must be hidden_size
 }
-CELL_NAMES: tuple[str, ...] = tuple(LAYERS)
-CellName = Literal[CELL_NAMES]  # type: ignore[valid-type]
+if tuple(LAYERS) != CELL_NAMES:
+    raise ImportError(f"seqjax.nn.LAYERS has {tuple(LAYERS)} but seqjax.choices.CELL_NAMES {CELL_NAMES}: "
+                      "a new cell adds its name to both")
 
 
 def recurrent_layer(cell: str, hidden_size: int, **module_options: Any) -> linen.Module:

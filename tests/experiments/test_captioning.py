@@ -8,7 +8,9 @@ import collections
 import numpy as np
 import pytest
 
-from experiments.captioning.train import CaptioningConfig, parse_config, run, scores
+from experiments.captioning.config import CaptioningConfig
+from experiments.captioning.experiment import run, scores
+from experiments.captioning.train import parse_config
 from seqjax.data.scenes import compose_scenes
 
 

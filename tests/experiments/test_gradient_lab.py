@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from experiments.gradient_lab import input_pipeline, models, report, rows
-from experiments.gradient_lab.train import RunConfig, parse_config, run
+from experiments.gradient_lab.config import RunConfig
+from experiments.gradient_lab.experiment import run
+from experiments.gradient_lab.train import parse_config
 from seqjax.data import data_dir
 
 SMALL = RunConfig(hidden_size=32, batch_size=32, eval_every=50, flow_examples=8, learning_rate=3e-3)

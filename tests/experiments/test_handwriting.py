@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.handwriting.train import HandwritingConfig, parse_config, run
+from experiments.handwriting.config import HandwritingConfig
+from experiments.handwriting.experiment import run
+from experiments.handwriting.train import parse_config
 
 WORDS = ["on", "no", "noon", "moon", "mon", "nom"]
 

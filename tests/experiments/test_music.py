@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from experiments.music.render import write_midi
-from experiments.music.train import MusicConfig, parse_config, run
+from experiments.music.config import MusicConfig
+from experiments.music.experiment import run
+from experiments.music.train import parse_config
 from seqjax.data.chorales import piano_roll
 
 CHORDS = [[60, 64, 67], [65, 69, 72], [67, 71, 74, 77], [60, 64, 67, 72]]  # I IV V7 I

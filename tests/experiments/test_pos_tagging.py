@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.pos_tagging.train import TaggingConfig, parse_config, run
+from experiments.pos_tagging.config import TaggingConfig
+from experiments.pos_tagging.experiment import run
+from experiments.pos_tagging.train import parse_config
 from seqjax import train
 from seqjax.data.conllu import TaggedSentence
 

@@ -11,9 +11,9 @@ import optax
 import pytest
 
 from experiments.sentiment.input_pipeline import batches, encode
-from experiments.sentiment.train import (
-    SentimentConfig, member_architectures, parse_config, pretrain_encoder, run, train_member,
-)
+from experiments.sentiment.config import SentimentConfig
+from experiments.sentiment.experiment import member_architectures, pretrain_encoder, run, train_member
+from experiments.sentiment.train import parse_config
 from seqjax import models, train
 from seqjax.data.lexicon import Lexicon
 

@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from experiments.timeseries import classify, forecast
+from experiments.timeseries import classification, forecasting
+from experiments.timeseries.config import ClassifyConfig, ForecastConfig
 from experiments.timeseries.input_pipeline import SERIES, prepare
 from seqjax.data import DataError, data_dir
 from seqjax.data.timeseries import load_forecasting
@@ -23,23 +24,23 @@ pytestmark = pytest.mark.skipif(not (data_dir() / "timeseries" / "Airline.csv").
     ("ItalyPowerDemand", 40, 0.5, 0.3),
 ])
 def test_classification_beats_chance_clearly(tmp_path, problem, epochs, chance, margin):
-    config = classify.ClassifyConfig(problem=problem, epochs=epochs, seeds=1, run_dir=str(tmp_path))
-    results = classify.run(config)
+    config = ClassifyConfig(problem=problem, epochs=epochs, seeds=1, run_dir=str(tmp_path))
+    results = classification.run(config)
     assert results["problems"][problem]["mean_accuracy"] > chance + margin
     assert json.loads((tmp_path / "results.json").read_text())["problems"][problem]["epochs"] == epochs
 
 
 def test_presets_fill_only_unset_options():
-    config = classify.with_preset(classify.ClassifyConfig(), "ItalyPowerDemand")
+    config = classification.with_preset(ClassifyConfig(), "ItalyPowerDemand")
     assert (config.pooling, config.epochs, config.learning_rate) == ("last", 100, 3e-3)
-    config = classify.with_preset(classify.ClassifyConfig(pooling="mean", epochs=7), "BasicMotions")
+    config = classification.with_preset(ClassifyConfig(pooling="mean", epochs=7), "BasicMotions")
     assert (config.pooling, config.epochs, config.learning_rate) == ("mean", 7, 1e-3)
 
 
 def test_airline_forecast_beats_seasonal_naive_and_writes_a_plot(tmp_path):
-    config = forecast.ForecastConfig(series="Airline", steps=400, seeds=1, run_dir=str(tmp_path / "run"),
+    config = ForecastConfig(series="Airline", steps=400, seeds=1, run_dir=str(tmp_path / "run"),
                                      figures_dir=str(tmp_path / "figures"))
-    result = forecast.run(config)["series"]["Airline"]
+    result = forecasting.run(config)["series"]["Airline"]
     assert result["rnn"]["mase"] < result["seasonal_naive"]["mase"]
     assert 0.0 <= result["rnn"]["coverage80"] <= 1.0 and result["rnn"]["parameters"] > 0
     assert result["networks_baseline"]["mase"] == pytest.approx(result["seasonal_naive"]["mase"])

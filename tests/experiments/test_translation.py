@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.translation.train import TranslationConfig, corpus_bleu, parse_config, run
+from experiments.translation.config import TranslationConfig
+from experiments.translation.experiment import corpus_bleu, run
+from experiments.translation.train import parse_config
 
 
 def _pairs(count, seed):

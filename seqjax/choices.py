@@ -1,0 +1,21 @@
+"""The names command lines offer as choices, in a module of the standard library alone, so
+that ``--help`` lists them without loading JAX.
+
+The modules that own each set read their names from here, and their tests check that the
+names and the registries agree: ``CELL_NAMES`` are the keys of ``seqjax.nn.LAYERS`` (a new
+cell adds its name here beside its registry entry), ``POOLINGS`` the poolings of
+``seqjax.models.Pool``, ``SCORES`` the attention scores of ``seqjax.models.CrossAttention``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+CELL_NAMES = ("lstm", "gru", "rnn", "mingru", "minlstm", "lru", "rglru", "griffin")
+CellName = Literal["lstm", "gru", "rnn", "mingru", "minlstm", "lru", "rglru", "griffin"]
+
+POOLINGS = ("last", "mean", "max", "attention")
+PoolingName = Literal["last", "mean", "max", "attention"]
+
+SCORES = ("general", "dot", "additive")
+ScoreName = Literal["general", "dot", "additive"]
