@@ -82,6 +82,8 @@ COMMON_HELP = {
     "beam_width": "hypotheses kept by beam search",
     "length_penalty": "beam search's length normalisation exponent (GNMT's alpha)",
     "data_dir": "the data directory (none: $SEQJAX_DATA_DIR, else ../shared/data)",
+    "download": "fetch the data files missing from the data directory from their original addresses "
+                "(sha256 verified; needs internet)",
     "run_dir": "where checkpoints, logs and results go",
 }
 

@@ -148,7 +148,9 @@ def test_a_diverged_run_is_one_line_and_keeps_no_nonfinite_best_checkpoint(corpu
     (["seqjax.bench", "--shapes", "foo"], "--shapes: expected BATCHxTIMExINPUTxHIDDEN, four positive ints, received 'foo'"),
     (["seqjax.train.plot", "no/such/run"], "run_dir: expected a run directory holding metrics.jsonl, received 'no/such/run' (no such directory)"),
     (["experiments.sentiment.train", "--folds", "0"], "--folds: expected an int in [1, 10], received 0"),
-    (["experiments.pos_tagging.train", "--data-dir", "no/such/dir"], "is not in the data directory no/such/dir"),
+    (["experiments.pos_tagging.train", "--data-dir", "no/such/dir"], "is not in the data directory no/such/dir "
+     "(set --data-dir or $SEQJAX_DATA_DIR, pass the file's path, or pass --download to fetch it from "
+     "https://raw.githubusercontent.com/UniversalDependencies/UD_English-LinES/"),
 ])
 def test_the_other_commands_end_bad_flags_and_missing_data_with_a_message_and_status_2(argv, fragment):
     result = subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120,

@@ -39,4 +39,5 @@ class HandwritingConfig:
     bias: float = 1.0
     seed: int = 0
     data_dir: str | None = None
+    download: bool = False
     run_dir: str = "runs/handwriting"

@@ -140,7 +140,7 @@ def draw_samples(model: HandwritingModel, params: Any, splits: Splits, config: H
 
 def run(config: HandwritingConfig, texts: list[str] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``texts`` replaces the Shakespeare lines."""
-    splits = Splits.write(texts or shakespeare_lines(config.data_dir), config.train_lines,
+    splits = Splits.write(texts or shakespeare_lines(config.data_dir, config.download), config.train_lines,
                           config.valid_lines, config.seed)
     examples = {name: splits.examples(name) for name in ("train", "valid")}
     if config.conditional:

@@ -28,8 +28,8 @@ START = np.array([[0.0, 0.0, 1.0]], np.float32)
 Batch = dict[str, np.ndarray]
 
 
-def shakespeare_lines(data_dir: str | None = None) -> list[str]:
-    text = read_text(locate(TINY_SHAKESPEARE, directory=data_dir))
+def shakespeare_lines(data_dir: str | None = None, download: bool = False) -> list[str]:
+    text = read_text(locate(TINY_SHAKESPEARE, directory=data_dir, download=download, download_option="--download"))
     lines = [line.strip() for line in text.splitlines()]
     kept = {line for line in lines if MIN_CHARS <= len(line) <= MAX_CHARS and not line.endswith(":")}
     return sorted(kept)

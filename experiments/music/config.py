@@ -34,4 +34,5 @@ class MusicConfig:
     temperature: float = 1.0
     seed: int = 0
     data_dir: str | None = None
+    download: bool = False
     run_dir: str = "runs/music"

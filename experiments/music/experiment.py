@@ -52,7 +52,7 @@ def key_frequency_nll(train_rolls: list[np.ndarray], test_rolls: list[np.ndarray
 
 def run(config: MusicConfig, rolls: dict[str, list[np.ndarray]] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``rolls`` (``{"train", "valid", "test"}`` piano rolls) replaces the chorales."""
-    rolls = rolls or load_jsb_chorales(config.data_dir)
+    rolls = rolls or load_jsb_chorales(config.data_dir, download=config.download, download_option="--download")
     model = models.LanguageModel(vocab_size=NUM_KEYS, cell=config.cell, hidden_size=config.hidden_size,
                                  num_layers=config.num_layers, embed_size=config.embed_size,
                                  dropout_rate=config.dropout_rate)

@@ -30,4 +30,5 @@ class TaggingConfig:
     min_word_count: int = 2
     seed: int = 0
     data_dir: str | None = None
+    download: bool = False
     run_dir: str = "runs/pos_tagging"

@@ -52,7 +52,8 @@ def make_accuracy(model: models.WordTagger, split: EncodedSplit, batch_size: int
 
 def run(config: TaggingConfig, splits: dict | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``splits`` (``{"train", "dev", "test"}`` sentence lists) replaces the treebank."""
-    splits = splits or {name: load_ud_english_lines(name, config.data_dir) for name in ("train", "dev", "test")}
+    fetch = {"download": config.download, "download_option": "--download"}
+    splits = splits or {name: load_ud_english_lines(name, config.data_dir, **fetch) for name in ("train", "dev", "test")}
     lexicons = Lexicons.from_training(splits["train"], config.min_word_count)
     training_words = {w.lower() for s in splits["train"] for w in s.words}
     encoded = {name: encode(sentences, lexicons, training_words) for name, sentences in splits.items()}

@@ -45,6 +45,7 @@ class SentimentConfig:
     ensemble: int = 1
     seed: int = 0
     data_dir: str | None = None
+    download: bool = False
     run_dir: str = "runs/sentiment"
 
     def __post_init__(self) -> None:

@@ -150,7 +150,7 @@ def train_member(config: SentimentConfig, seed: int, model: models.SentenceClass
 
 def run(config: SentimentConfig, data: tuple | None = None) -> dict[str, Any]:
     """Cross-validates ``config`` on rt-polarity (or on ``data`` = ``(sentences, labels)``)."""
-    sentences, labels = data or load_rt_polarity(config.data_dir)
+    sentences, labels = data or load_rt_polarity(config.data_dir, download=config.download, download_option="--download")
     folds = cross_validation_folds(len(labels), 10, config.seed)
     run_dir = pathlib.Path(config.run_dir)
     train.claim_run_dir(run_dir, config, RESUMABLE_OPTIONS)

@@ -46,4 +46,5 @@ class TranslationConfig:
     decode_batch_size: int = 200
     seed: int = 0
     data_dir: str | None = None
+    download: bool = False
     run_dir: str = "runs/translation"

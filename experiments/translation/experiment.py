@@ -61,7 +61,8 @@ def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
 def run(config: TranslationConfig, splits: dict[str, Pairs] | None = None) -> dict[str, Any]:
     """Trains and evaluates; ``splits`` (``{"train", "val", "test"}`` sentence pairs) replaces Multi30k."""
     splits = splits or {
-        name: load_parallel(split, config.source, config.target, config.data_dir)
+        name: load_parallel(split, config.source, config.target, config.data_dir, download=config.download,
+                            download_option="--download")
         for name, split in (("train", "train"), ("val", "val"), ("test", "test_2016_flickr"))
     }
     run_dir = pathlib.Path(config.run_dir)

@@ -61,6 +61,11 @@ def read_chorales(path: str | pathlib.Path) -> dict[str, list[np.ndarray]]:
     return rolls
 
 
-def load_jsb_chorales(directory: str | pathlib.Path | None = None) -> dict[str, list[np.ndarray]]:
-    """The JSB chorales from the data directory, digest verified."""
-    return read_chorales(locate(JSB_CHORALES, directory=directory))
+def load_jsb_chorales(directory: str | pathlib.Path | None = None, *, download: bool = False,
+                      download_option: str | None = None) -> dict[str, list[np.ndarray]]:
+    """The JSB chorales from the data directory, digest verified.
+
+    ``download``: fetch the files missing from the data directory from their original
+    addresses (sha256 verified; needs internet); ``download_option``: how the caller's user asks
+    for that, named in the message for a missing file."""
+    return read_chorales(locate(JSB_CHORALES, directory=directory, download=download, download_option=download_option))

@@ -71,9 +71,15 @@ def read_conllu(path: str | pathlib.Path, tag_column: Literal["upos", "xpos"] = 
 
 
 def load_ud_english_lines(
-    split: Literal["train", "dev", "test"], directory: str | pathlib.Path | None = None
+    split: Literal["train", "dev", "test"], directory: str | pathlib.Path | None = None, *,
+    download: bool = False, download_option: str | None = None,
 ) -> list[TaggedSentence]:
-    """The UD English LinES split (sha256 verified), UPOS tags."""
+    """The UD English LinES split (sha256 verified), UPOS tags.
+
+    ``download``: fetch the files missing from the data directory from their original
+    addresses (sha256 verified; needs internet); ``download_option``: how the caller's user asks
+    for that, named in the message for a missing file."""
     if split not in UD_ENGLISH_LINES:
         raise DataError(f"split: expected one of {sorted(UD_ENGLISH_LINES)}, got {split!r}")
-    return read_conllu(locate(UD_ENGLISH_LINES[split], directory=directory))
+    return read_conllu(locate(UD_ENGLISH_LINES[split], directory=directory, download=download,
+                               download_option=download_option))

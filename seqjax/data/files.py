@@ -101,21 +101,27 @@ def locate(
         if path.name == pathlib.PurePosixPath(known.name).name:
             verify_sha256(path, known.sha256)
         return path
-    where = data_dir(directory) / known.name
+    root = data_dir(directory)
+    where = root / known.name
     if not where.is_file():
         if not download or known.url is None:
-            fetch = ""
+            fetch = "; no address serves this file's bytes: seqjax's README, section 'Data: where each " \
+                    "experiment's comes from', says how to fetch it"
             if known.url is not None:
                 fetch = f", or pass {download_option} to fetch it from {known.url}" if download_option else \
                     f", or fetch it from {known.url}"
             raise DataError(
-                f"{known.name} is not in the data directory {where.parent} (set --data-dir or "
+                f"{known.name} is not in the data directory {root} (set --data-dir or "
                 f"${DATA_DIR_VARIABLE}, pass the file's path{fetch})"
             )
         where.parent.mkdir(parents=True, exist_ok=True)
         partial = where.with_suffix(where.suffix + ".part")
-        urllib.request.urlretrieve(known.url, partial)  # noqa: S310 - a fixed https address
-        verify_sha256(partial, known.sha256)
+        try:
+            urllib.request.urlretrieve(known.url, partial)  # noqa: S310 - a fixed https address
+            verify_sha256(partial, known.sha256)
+        except (OSError, DataError) as error:
+            partial.unlink(missing_ok=True)
+            raise DataError(f"{known.name}: the download from {known.url} failed: {error}") from None
         partial.replace(where)
     verify_sha256(where, known.sha256)
     return where

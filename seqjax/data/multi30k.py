@@ -57,15 +57,20 @@ def read_parallel(source_path: str | pathlib.Path, target_path: str | pathlib.Pa
 
 
 def load_parallel(
-    split: str, source: str = "de", target: str = "en", directory: str | pathlib.Path | None = None
+    split: str, source: str = "de", target: str = "en", directory: str | pathlib.Path | None = None, *,
+    download: bool = False, download_option: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The ``split`` of Multi30k as ``(source, target)`` sentence pairs, digests verified."""
+    """The ``split`` of Multi30k as ``(source, target)`` sentence pairs, digests verified.
+
+    ``download``: fetch the files missing from the data directory from their original
+    addresses (sha256 verified; needs internet); ``download_option``: how the caller's user asks
+    for that, named in the message for a missing file."""
     for name, value, allowed in (("split", split, SPLITS), ("source", source, LANGUAGES), ("target", target, LANGUAGES)):
         if value not in allowed:
             raise DataError(f"{name}: expected one of {allowed}, got {value!r}")
     if source == target:
         raise DataError(f"source and target: expected two different languages, got {source!r} twice")
     return read_parallel(
-        locate(MULTI30K[f"{split}.{source}"], directory=directory),
-        locate(MULTI30K[f"{split}.{target}"], directory=directory),
+        locate(MULTI30K[f"{split}.{source}"], directory=directory, download=download, download_option=download_option),
+        locate(MULTI30K[f"{split}.{target}"], directory=directory, download=download, download_option=download_option),
     )

@@ -37,10 +37,16 @@ def read_sentences(path: str | pathlib.Path, encoding: str = "latin-1") -> list[
     return sentences
 
 
-def load_rt_polarity(directory: str | pathlib.Path | None = None) -> tuple[list[tuple[str, ...]], np.ndarray]:
-    """``(sentences, labels [10662] int32)``: the positive sentences (label 1), then the negative (0)."""
-    positive = read_sentences(locate(RT_POLARITY["pos"], directory=directory))
-    negative = read_sentences(locate(RT_POLARITY["neg"], directory=directory))
+def load_rt_polarity(directory: str | pathlib.Path | None = None, *, download: bool = False,
+                     download_option: str | None = None) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """``(sentences, labels [10662] int32)``: the positive sentences (label 1), then the negative (0).
+
+    ``download``: fetch the files missing from the data directory from their original
+    addresses (sha256 verified; needs internet); ``download_option``: how the caller's user asks
+    for that, named in the message for a missing file."""
+    fetch = {"download": download, "download_option": download_option}
+    positive = read_sentences(locate(RT_POLARITY["pos"], directory=directory, **fetch))
+    negative = read_sentences(locate(RT_POLARITY["neg"], directory=directory, **fetch))
     labels = np.array([1] * len(positive) + [0] * len(negative), np.int32)
     return positive + negative, labels
 

@@ -40,7 +40,7 @@ from seqjax.train.step import LossFn
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "results.json"
-ALWAYS_MAY_CHANGE = ("run_dir", "data_dir")  # where a run is and where its data is read from
+ALWAYS_MAY_CHANGE = ("run_dir", "data_dir", "download")  # where a run is, where its data is read from and whether it may be fetched
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +112,7 @@ def split_seed(seed: int) -> tuple[jax.Array, jax.Array]:
 
 def claim_run_dir(run_dir: str | pathlib.Path, config: Any, may_change: Sequence[str] = ()) -> None:
     """Records ``config`` in ``<run_dir>/config.json``, or checks that the run recorded there has
-    the same options but ``may_change`` (and ``run_dir``, ``data_dir``); raises ``ArgumentError``
+    the same options but ``may_change`` (and ``run_dir``, ``data_dir``, ``download``); raises ``ArgumentError``
     naming the others, before writing anything. An option the record lacks (added since) is
     compared with its default."""
     run_dir, options = pathlib.Path(run_dir), _as_json(config)

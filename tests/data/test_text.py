@@ -38,6 +38,29 @@ def test_a_missing_file_names_the_directory_and_the_ways_to_provide_it(tmp_path,
         data.locate(data.TINY_SHAKESPEARE, download_option="--download")
 
 
+def test_a_download_lands_verified_in_the_data_directory_and_a_bad_one_leaves_nothing(tmp_path):
+    """The download path, offline: the "address" is a local file:// URL."""
+    source = tmp_path / "upstream.txt"
+    source.write_text("a small corpus\n")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    directory = tmp_path / "data"
+    known = data.KnownFile("corpora/small.txt", digest, source.as_uri())
+    assert data.locate(known, directory=directory, download=True) == directory / "corpora" / "small.txt"
+    assert (directory / "corpora" / "small.txt").read_text() == "a small corpus\n"
+    wrong = data.KnownFile("corpora/other.txt", "0" * 64, source.as_uri())
+    with pytest.raises(data.DataError, match=f"corpora/other.txt: the download from {source.as_uri()} failed: .*sha256"):
+        data.locate(wrong, directory=directory, download=True)
+    missing = data.KnownFile("corpora/gone.txt", digest, (tmp_path / "gone.txt").as_uri())
+    with pytest.raises(data.DataError, match="corpora/gone.txt: the download from .* failed"):
+        data.locate(missing, directory=directory, download=True)
+    assert sorted(p.name for p in (directory / "corpora").iterdir()) == ["small.txt"]
+
+
+def test_a_file_without_an_address_points_to_the_readme(tmp_path):
+    with pytest.raises(data.DataError, match="no address serves this file's bytes: seqjax's README"):
+        data.locate(data.KnownFile("fashion-mnist/x.gz", "0" * 64), directory=tmp_path, download_option="--download")
+
+
 def test_empty_and_non_utf8_files_give_clear_errors(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "latin1.txt").write_bytes("caf\u00e9 cr\u00e8me".encode("latin-1"))
