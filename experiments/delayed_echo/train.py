@@ -1,7 +1,7 @@
 """Delayed echo: an LSTM learns to output, at every step, the symbol it read ``delay`` steps ago.
 
 A small synthetic task that needs memory across time, so the loss only falls if the
-recurrence carries information. Run: ``python experiments/delayed_echo/train.py``.
+recurrence carries information. Run: ``python -m experiments.delayed_echo.train``.
 """
 
 from __future__ import annotations
