@@ -10,7 +10,7 @@ import dataclasses
 
 # The encoders of models.ENCODERS (checked there), named here for --help without JAX.
 MODEL_NAMES = ("rnn_uniform", "rnn_orthogonal", "irnn", "lstm_fb0", "lstm_fb1", "gru_ub0", "gru_ub1", "skip_rnn",
-               "orthogonal_rnn", "orthogonal_relu", "mingru", "minlstm", "rglru")
+               "orthogonal_rnn", "orthogonal_relu", "mingru", "minlstm", "rglru", "lru", "lru_phase_pi")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,16 +16,20 @@ orthogonal_relu    the same with ReLU: neither ``W`` nor the activation can ampl
 mingru             minGRU (Feng et al. 2024): gates read ``x_t`` only, ``h_t = u h_{t-1} + (1 - u) g``
 minlstm            minLSTM (Feng et al. 2024): normalised forget and input gates of ``x_t`` only
 rglru              Griffin's RG-LRU (De et al. 2024): ``a_t = a^(8 r_t)``, ``a^8`` starts in [0.9, 0.999]
+lru                the LRU (Orvieto et al. 2023) at its paper's long-range initialisation: ``|λ|`` in
+                   [0.9, 0.999], phases in [0, π/10]
+lru_phase_pi       the same with phases in [0, π]: eigenvalues all around the upper half circle
 =================  =============================================================================
 
-The LRU is not a lab encoder: its output is a readout of a complex state, and the lab's
-gradient-flow measurement differentiates the loss with respect to the layer's outputs as
-its hidden states.
+The LRU's gradient flow is measured at its complex state, through its readout
+(``seqjax.train.loss_gradient_norms``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import math
 
 import jax
 import jax.numpy as jnp
@@ -52,6 +56,8 @@ ENCODERS: dict[str, Callable[[int], nn.RecurrentLayer]] = {
     "mingru": lambda hidden: nn.MinGRU(hidden),
     "minlstm": lambda hidden: nn.MinLSTM(hidden),
     "rglru": lambda hidden: nn.RGLRU(hidden),
+    "lru": lambda hidden: nn.LRU(hidden),
+    "lru_phase_pi": lambda hidden: nn.LRU(hidden, max_phase=math.pi),
 }
 if tuple(ENCODERS) != MODEL_NAMES:
     raise ImportError(f"models.ENCODERS has {tuple(ENCODERS)} but config.MODEL_NAMES {MODEL_NAMES}: "

@@ -1,10 +1,12 @@
 """Vanishing and exploding gradients, diagnosed: ``||dL_t/dh_k||`` for every ``k <= t``.
 
-Works for any core cell whose output is its hidden state ``hidden_of(carry)`` (all but the LRU,
-whose output is a readout of its complex state). A zero perturbation ``e_k`` is added to the hidden state after every step ``k``
-(``h_k + e_k``); the derivative of the step-``t`` loss with respect to ``e_k`` is
-``dL_t/dh_k``. One reverse pass, vectorised over the ``time`` step losses (``jax.vmap`` of
-one VJP), gives all of them at once.
+Works for every core cell. A zero perturbation ``e_k`` is added to the hidden state
+``hidden_of(carry)`` after every step ``k`` (``h_k + e_k``), and the step's output is read from
+the perturbed state (the state itself, or a linear recurrent cell's ``readout`` of it: the
+LRU's ``Re(h C) + x D``); the derivative of the step-``t`` loss with respect to ``e_k`` is
+``dL_t/dh_k``. A complex state (the LRU's) gets a complex perturbation, and its norm counts
+the real and the imaginary part. One reverse pass, vectorised over the ``time`` step losses
+(``jax.vmap`` of one VJP), gives all of them at once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seqjax.core.cell import Cell
+from seqjax.core.cell import Cell, LinearRecurrentCell
 from seqjax.errors import bad_argument
 
 StepLosses = Callable[[jax.Array], jax.Array]
@@ -35,9 +37,11 @@ def perturbed_step_losses(
     Args:
       cell, params: a built-in cell and its parameters.
       inputs: ``[batch, time, input]``.
-      step_losses: ``hiddens [batch, time, hidden] -> [time]``, the loss of each step
-        (e.g. a readout's cross-entropy at every step, summed over the batch).
-      perturbations: ``[batch, time, hidden]`` (zeros for the unperturbed network).
+      step_losses: ``outputs [batch, time, output] -> [time]``, the loss of each step from the
+        cell's outputs (its hidden states, but for a cell with a ``readout``), e.g. a read-out
+        layer's cross-entropy at every step, summed over the batch.
+      perturbations: ``[batch, time, hidden]`` (zeros for the unperturbed network), of the
+        hidden state's dtype (complex for the LRU).
       initial_carry: the carry before the first step (zeros when None).
     """
     batch, _, _ = inputs.shape
@@ -49,10 +53,23 @@ def perturbed_step_losses(
         carry, _ = cell.step(params, carry, cell.project_inputs(params, x_t))
         _, place_in_hidden = jax.vjp(cell.hidden_of, carry)  # puts a [batch, hidden] array in the hidden slot
         carry = jax.tree.map(jnp.add, carry, place_in_hidden(e_t)[0])
-        return carry, cell.hidden_of(carry)
+        return carry, _output_of(cell, params, carry, x_t)
 
-    _, hiddens = jax.lax.scan(body, carry, (jnp.swapaxes(inputs, 0, 1), jnp.swapaxes(perturbations, 0, 1)))
-    return step_losses(jnp.swapaxes(hiddens, 0, 1))
+    _, outputs = jax.lax.scan(body, carry, (jnp.swapaxes(inputs, 0, 1), jnp.swapaxes(perturbations, 0, 1)))
+    return step_losses(jnp.swapaxes(outputs, 0, 1))
+
+
+def _output_of(cell: Cell, params: Any, carry: Any, step_inputs: jax.Array) -> jax.Array:
+    """``[batch, output]``: the output of a step read from its (perturbed) carry."""
+    hidden = cell.hidden_of(carry)
+    return cell.readout(params, hidden, step_inputs) if isinstance(cell, LinearRecurrentCell) else hidden
+
+
+def _zero_perturbations(cell: Cell, params: Any, inputs: jax.Array) -> jax.Array:
+    """Zeros ``[batch, time, hidden]`` of the hidden state's dtype."""
+    batch, time, _ = _batched_shape(inputs)
+    hidden_size = cell.sizes(params)[1]
+    return jnp.zeros((batch, time, hidden_size), cell.hidden_of(cell.zero_carry(hidden_size, (), inputs.dtype)).dtype)
 
 
 def _batched_shape(inputs: jax.Array) -> tuple[int, int, int]:
@@ -70,13 +87,13 @@ def hidden_gradient_norms(
 
     Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
     """
-    batch, time, _ = _batched_shape(inputs)
-    zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
+    time = _batched_shape(inputs)[1]
+    zeros = _zero_perturbations(cell, params, inputs)
     losses, vjp = jax.vjp(
         lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
     )
     (jacobian,) = jax.vmap(vjp)(jnp.eye(time, dtype=losses.dtype))  # [t, batch, k, hidden]
-    return jnp.sqrt(jnp.sum(jnp.square(jacobian), axis=(1, 3)))
+    return jnp.sqrt(jnp.sum(jnp.square(jnp.abs(jacobian)), axis=(1, 3)))
 
 
 def loss_gradient_norms(
@@ -85,14 +102,13 @@ def loss_gradient_norms(
     """``norms [time]`` with ``norms[k] = ||dL/dh_k||`` (over batch and units) for one scalar loss.
 
     One reverse pass, so it suits long sequences whose loss is read at the end: with
-    ``loss = lambda hiddens: readout_loss(hiddens[:, -1])``, ``norms[::-1]`` is
-    ``||dL_T/dh_k||`` against ``T - k``. ``loss``: ``hiddens [batch, time, hidden] -> []``;
+    ``loss = lambda outputs: readout_loss(outputs[:, -1])``, ``norms[::-1]`` is
+    ``||dL_T/dh_k||`` against ``T - k``. ``loss``: ``outputs [batch, time, output] -> []``;
     other arguments as in ``perturbed_step_losses``.
     """
-    batch, time, _ = _batched_shape(inputs)
-    zeros = jnp.zeros((batch, time, cell.sizes(params)[1]), inputs.dtype)
+    zeros = _zero_perturbations(cell, params, inputs)
     gradient = jax.grad(lambda e: perturbed_step_losses(cell, params, inputs, loss, e, initial_carry))(zeros)
-    return jnp.sqrt(jnp.sum(jnp.square(gradient), axis=(0, 2)))
+    return jnp.sqrt(jnp.sum(jnp.square(jnp.abs(gradient)), axis=(0, 2)))
 
 
 def gradient_norm_by_distance(norms: jax.Array) -> np.ndarray:

@@ -99,6 +99,52 @@ def test_gradient_of_one_loss_matches_central_finite_differences(cell):
     assert np.all(norms > 0.0)
 
 
+def _lru_step_losses_numpy(params, inputs, readout, perturbations):
+    """The LRU's per-step losses in a float64 numpy loop, ``perturbations [batch, time, hidden]``
+    (complex) added to the state after each step; independent of seqjax's LRU and diagnostics."""
+    p = {name: np.asarray(value, np.float64) for name, value in params._asdict().items()}
+    eigenvalues = np.exp(-np.exp(p["nu_log"]) + 1j * np.exp(p["theta_log"]))
+    input_matrix = p["input_real"] + 1j * p["input_imag"]
+    output_matrix = p["output_real"] + 1j * p["output_imag"]
+    state = np.zeros((BATCH, HIDDEN), complex)
+    losses = []
+    for t in range(TIME):
+        state = eigenvalues * state + np.exp(p["gamma_log"]) * (inputs[:, t] @ input_matrix)
+        state = state + perturbations[:, t]
+        outputs = (state @ output_matrix).real + inputs[:, t] @ p["skip"]
+        losses.append(np.sum(np.sin(outputs @ readout)))
+    return np.array(losses)
+
+
+def test_the_lrus_complex_state_gradient_norms_match_finite_differences_of_a_numpy_loop():
+    """The LRU's output is a readout of its complex state: the norms count the gradient of the
+    state's real and imaginary parts, through the readout."""
+    cell = core.LRUCell()
+    with jax.enable_x64(True):
+        params = cell.init(jax.random.key(0), INPUT, HIDDEN, r_min=0.5, r_max=0.95, max_phase=np.pi, dtype=jnp.float64)
+        inputs = jax.random.normal(jax.random.key(1), (BATCH, TIME, INPUT), jnp.float64)
+        readout = jax.random.normal(jax.random.key(2), (HIDDEN,), jnp.float64)
+        norms = np.asarray(train.hidden_gradient_norms(
+            cell, params, inputs, lambda outputs: jnp.sum(jnp.sin(outputs @ readout), axis=0)))
+        last_norms = np.asarray(train.loss_gradient_norms(
+            cell, params, inputs, lambda outputs: jnp.sum(jnp.sin(outputs[:, -1] @ readout))))
+    inputs, readout = np.asarray(inputs), np.asarray(readout)
+    eps = 1e-6
+    jacobian = np.zeros((TIME, BATCH, TIME, HIDDEN, 2))
+    for index in np.ndindex(BATCH, TIME, HIDDEN):
+        for part, unit in enumerate((1.0, 1j)):
+            bump = np.zeros((BATCH, TIME, HIDDEN), complex)
+            bump[index] = eps * unit
+            jacobian[(slice(None), *index, part)] = (
+                _lru_step_losses_numpy(params, inputs, readout, bump) - _lru_step_losses_numpy(params, inputs, readout, -bump)
+            ) / (2 * eps)
+    expected = np.sqrt(np.sum(jacobian**2, axis=(1, 3, 4)))
+    np.testing.assert_allclose(norms, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(last_norms, expected[-1], rtol=1e-6, atol=1e-9)
+    assert np.all(norms[np.triu_indices(TIME, 1)] == 0.0)
+    assert np.all(np.diagonal(norms) > 0.0)
+
+
 def test_an_unbatched_input_is_refused_with_the_shape_expected():
     cell = core.SimpleRNNCell()
     params = cell.init(jax.random.key(0), 3, 4)
