@@ -27,9 +27,8 @@ The LRU's gradient flow is measured at its complex state, through its readout
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import math
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp

@@ -87,8 +87,8 @@ def hidden_gradient_norms(
 
     Arguments as in ``perturbed_step_losses``; ``hidden`` is read from the parameters.
     """
-    time = _batched_shape(inputs)[1]
     zeros = _zero_perturbations(cell, params, inputs)
+    time = zeros.shape[1]
     losses, vjp = jax.vjp(
         lambda e: perturbed_step_losses(cell, params, inputs, step_losses, e, initial_carry), zeros
     )
