@@ -28,6 +28,19 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     flags.add_config_flags(group, LMConfig, suppress_defaults=True)
 
 
+def _add_distributed_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "several processes (jax.distributed; `python -m seqjax.launch --local N -- seqjax train ...` sets these "
+        "on one machine through $SEQJAX_COORDINATOR, $SEQJAX_NUM_PROCESSES, $SEQJAX_PROCESS_ID)")
+    group.add_argument("--coordinator", metavar="HOST:PORT",
+                       help="process 0's address, where it listens; 'auto': from SLURM's, Open MPI's, Kubernetes' "
+                            "or a Cloud TPU pod's environment")
+    group.add_argument("--num-processes", type=int, help="the processes of the run, each started with the same options")
+    group.add_argument("--process-id", type=int, help="this process, 0 to --num-processes - 1")
+    group.add_argument("--distributed-timeout", dest="timeout_s", type=int, default=300, metavar="SECONDS",
+                       help="how long to wait for the coordinator and the other processes (default: %(default)s)")
+
+
 def _checkpoint_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", choices=["latest", "best"], default="best",
                         help="which checkpoint: the newest, or the best by validation loss (default)")
@@ -61,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     train_command.add_argument("--sample", type=int, default=0, metavar="N", help="after training, print N sampled tokens")
     _add_sampling_options(train_command, standalone=False)
     _add_data_options(train_command)
+    _add_distributed_options(train_command)
     _add_config_options(train_command)
 
     evaluate = commands.add_parser(

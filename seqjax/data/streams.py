@@ -26,26 +26,33 @@ class StreamBatches:
       ids: ``[N + 1]`` token ids of the split, in order.
       batch: the number of parallel streams.
       seq_len: the steps of a chunk.
+      rows: the streams that ``chunk`` serves (default: all); a process of a multi-process run
+        serves its own (``seqjax.train.distributed.process_rows``), and the streams are cut
+        as for the whole batch, so the processes' chunks together are the whole batch's.
     """
 
-    def __init__(self, ids: np.ndarray, batch: int, seq_len: int):
+    def __init__(self, ids: np.ndarray, batch: int, seq_len: int, rows: slice = slice(None)):
         ids = np.asarray(ids, np.int32)
         if batch < 1 or seq_len < 1:
             raise DataError(f"batch and seq_len: expected positive ints, got {batch} and {seq_len}")
         pairs = len(ids) - 1
         if pairs < batch:
             raise DataError(f"a split of {len(ids)} tokens cannot fill {batch} streams (needs at least {batch + 1})")
-        self.batch, self.seq_len = batch, seq_len
+        self.batch, self.seq_len, self.rows = batch, seq_len, rows
         base, extra = divmod(pairs, batch)
         self.stream_lengths = np.array([base + (b < extra) for b in range(batch)], np.int64)  # [batch]
         starts = np.concatenate([[0], np.cumsum(self.stream_lengths)[:-1]])
         self.chunks_per_epoch = math.ceil(int(self.stream_lengths.max()) / seq_len)
         width = self.chunks_per_epoch * seq_len
-        self._inputs = np.zeros((batch, width), np.int32)
-        self._targets = np.zeros((batch, width), np.int32)
-        for b, (start, length) in enumerate(zip(starts, self.stream_lengths)):
-            self._inputs[b, :length] = ids[start : start + length]
-            self._targets[b, :length] = ids[start + 1 : start + 1 + length]
+        served = range(batch)[rows]
+        if not served:
+            raise DataError(f"rows: expected a non-empty slice of the {batch} streams, got {rows}")
+        self._inputs = np.zeros((len(served), width), np.int32)
+        self._targets = np.zeros((len(served), width), np.int32)
+        for row, b in enumerate(served):
+            start, length = starts[b], self.stream_lengths[b]
+            self._inputs[row, :length] = ids[start : start + length]
+            self._targets[row, :length] = ids[start + 1 : start + 1 + length]
 
     @property
     def targets_per_epoch(self) -> int:
@@ -54,15 +61,16 @@ class StreamBatches:
     def chunk(self, index: int) -> dict[str, np.ndarray]:
         """Chunk ``index`` (any int; it wraps around the epoch).
 
-        Returns ``inputs [batch, seq_len]``, ``targets [batch, seq_len]`` (int32),
-        ``lengths [batch]`` (real steps of each row, int32) and ``reset [batch]`` (bool).
+        Returns ``inputs [rows, seq_len]``, ``targets [rows, seq_len]`` (int32),
+        ``lengths [rows]`` (real steps of each row, int32) and ``reset [rows]`` (bool), where
+        ``rows`` is the number of streams served (``batch`` unless ``rows`` was given).
         """
         position = index % self.chunks_per_epoch
         begin = position * self.seq_len
-        lengths = np.clip(self.stream_lengths - begin, 0, self.seq_len).astype(np.int32)
+        lengths = np.clip(self.stream_lengths[self.rows] - begin, 0, self.seq_len).astype(np.int32)
         return {
             "inputs": self._inputs[:, begin : begin + self.seq_len],
             "targets": self._targets[:, begin : begin + self.seq_len],
             "lengths": lengths,
-            "reset": np.full((self.batch,), position == 0),
+            "reset": np.full((len(lengths),), position == 0),
         }

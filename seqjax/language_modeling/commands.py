@@ -10,6 +10,7 @@ import pathlib
 import sys
 from collections.abc import Mapping
 
+import jax
 import jax.numpy as jnp
 
 from seqjax import core, data, train
@@ -23,11 +24,24 @@ def _temperature(args: argparse.Namespace) -> float:
 
 
 def _print_sample(run_dir: str, checkpoint: str, args: argparse.Namespace, length: int, seed: int) -> None:
-    """Checks the sampling options against the run's vocabulary, then prints the sample."""
+    """Checks the sampling options against the run's vocabulary, then prints the sample (with
+    several processes, every one restores the checkpoint and process 0 samples)."""
     _, vocabulary, model, params = lm.load_trained(run_dir, checkpoint)
     lm.check_sampling_options(vocabulary, args.prime, length, temperature=_temperature(args), top_k=args.top_k)
-    print(lm.sample_text(model, params, vocabulary, args.prime, length,
-                         temperature=_temperature(args), top_k=args.top_k, seed=seed))
+    if train.is_main_process():
+        print(lm.sample_text(model, params, vocabulary, args.prime, length,
+                             temperature=_temperature(args), top_k=args.top_k, seed=seed))
+
+
+def _join_processes(args: argparse.Namespace) -> None:
+    """Joins the run's other processes when the options or ``$SEQJAX_*`` ask for several."""
+    config = train.distributed.from_environment(
+        coordinator=args.coordinator, num_processes=args.num_processes, process_id=args.process_id,
+        timeout_s=args.timeout_s)
+    train.initialize_distributed(config)
+    if jax.process_count() > 1 and train.is_main_process():
+        print(f"{jax.process_count()} processes, {jax.device_count()} devices, coordinator {config.coordinator}",
+              flush=True)
 
 
 def _warn_if_above_uniform(loss: float, vocabulary_size: int) -> None:
@@ -39,6 +53,8 @@ def _warn_if_above_uniform(loss: float, vocabulary_size: int) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
+    _join_processes(args)
+    main = train.is_main_process()
     overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(lm.LMConfig) if hasattr(args, f.name)}
     config = dataclasses.replace(lm.PRESETS[args.preset], **overrides)
     run_dir = pathlib.Path(args.run_dir or f"runs/{args.preset}")
@@ -46,18 +62,21 @@ def _train(args: argparse.Namespace) -> None:
                             download=args.download, download_option=DOWNLOAD_OPTION)
     lm.check_sampling_options(corpus.vocabulary, args.prime if args.sample else None, args.sample,
                               temperature=_temperature(args), top_k=args.top_k)
-    print(f"corpus: {len(corpus.train):,} train and {len(corpus.validation):,} validation tokens, "
-          f"{corpus.vocabulary.size} in the vocabulary; run directory {run_dir}", flush=True)
-    if config.cell == "lstm":  # float32, default RunOptions: what decides the LSTM's path is the device
+    if main:
+        print(f"corpus: {len(corpus.train):,} train and {len(corpus.validation):,} validation tokens, "
+              f"{corpus.vocabulary.size} in the vocabulary; run directory {run_dir}", flush=True)
+    if config.cell == "lstm" and main:  # float32, default RunOptions: what decides the LSTM's path is the device
         reason = core.cudnn_fallback_reason(core.LSTMCell(), core.RunOptions(), [jnp.float32])
         print(f"LSTM layers run by {'cuDNN' if reason is None else 'the seqjax scan: ' + reason}", flush=True)
     _, metrics = lm.train_language_model(config, corpus, run_dir, progress=not args.no_progress)
-    print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
-    _warn_if_above_uniform(metrics["loss"], corpus.vocabulary.size)
-    print(f"checkpoints: {run_dir / 'checkpoints'} (latest/ and best/); logs: {run_dir / 'metrics.jsonl'}, "
-          f"TensorBoard in {run_dir / 'tensorboard'}; curves: python -m seqjax.train.plot {run_dir}")
+    if main:
+        print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+        _warn_if_above_uniform(metrics["loss"], corpus.vocabulary.size)
+        print(f"checkpoints: {run_dir / 'checkpoints'} (latest/ and best/); logs: {run_dir / 'metrics.jsonl'}, "
+              f"TensorBoard in {run_dir / 'tensorboard'}; curves: python -m seqjax.train.plot {run_dir}")
     if args.sample:
-        print(f"\n--- {args.sample} tokens sampled from the best checkpoint, primed with {args.prime!r} ---")
+        if main:
+            print(f"\n--- {args.sample} tokens sampled from the best checkpoint, primed with {args.prime!r} ---")
         _print_sample(str(run_dir), "best", args, args.sample, config.seed)
 
 
@@ -83,7 +102,8 @@ def run(args: argparse.Namespace, options: Mapping[str, str]) -> int:
         message = error.renamed(options[error.argument]) if error.argument in options else str(error)
         print(f"seqjax {args.command}: {message}", file=sys.stderr)
         return 2
-    except (data.DataError, train.CheckpointError, train.TrainingDiverged, lm.IncompatibleRun) as error:
+    except (data.DataError, train.CheckpointError, train.TrainingDiverged, train.DistributedError,
+            lm.IncompatibleRun) as error:
         print(f"seqjax {args.command}: {error}", file=sys.stderr)
         return 2
     return 0

@@ -17,6 +17,7 @@ import pathlib
 from seqjax import data
 from seqjax.language_modeling.config import LMConfig
 from seqjax.language_modeling.corpus import Corpus, find_recorded
+from seqjax.train.distributed import is_main_process
 
 CONFIG_FILE, VOCABULARY_FILE, CORPUS_FILE = "config.json", "vocabulary.json", "corpus.json"
 
@@ -85,9 +86,12 @@ def check_resume(run_dir: str | pathlib.Path, config: LMConfig, corpus: Corpus) 
 
 
 def prepare(run_dir: str | pathlib.Path, config: LMConfig, corpus: Corpus) -> list[str]:
-    """``check_resume``, then writes the config, vocabulary and corpus record atomically."""
+    """``check_resume``, then writes the config, vocabulary and corpus record atomically (with
+    several processes, every one checks and process 0 writes)."""
     run_dir = pathlib.Path(run_dir)
     accepted = check_resume(run_dir, config, corpus)
+    if not is_main_process():
+        return accepted
     run_dir.mkdir(parents=True, exist_ok=True)
     config.save(run_dir / CONFIG_FILE)
     corpus.vocabulary.save(run_dir / VOCABULARY_FILE)

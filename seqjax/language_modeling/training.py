@@ -101,12 +101,16 @@ def train_language_model(
     A resume is checked first (``run_directory.check_resume``): one with other options or
     data raises ``IncompatibleRun`` and changes nothing; accepted changes are printed.
     ``until``: pause at this step (a later call resumes; the schedule still spans ``config.steps``).
+    With several processes (``seqjax.train.distributed``), each reads its rows of the training
+    streams and evaluates the whole validation split; process 0 writes the files.
     """
     run_dir = pathlib.Path(run_dir)
+    rows = train.process_rows(config.batch_size)  # refuses a batch that the devices do not divide
     for change in run_directory.prepare(run_dir, config, corpus):
-        print(f"resuming with {change}", flush=True)
+        if train.is_main_process():
+            print(f"resuming with {change}", flush=True)
     model = build_model(config, corpus.vocabulary.size)
-    streams = data.StreamBatches(corpus.train, config.batch_size, config.seq_len)
+    streams = data.StreamBatches(corpus.train, config.batch_size, config.seq_len, rows)
     evaluations: list[tuple[Any, dict[str, float]]] = []  # the loop evaluates the final parameters
 
     def evaluate(params: Any) -> dict[str, float]:

@@ -13,6 +13,11 @@ anything (orbax's readers, failing mid-read, print a traceback per pending read)
 structure, shape and dtype of every array (a checkpoint of another model is refused with
 the first difference) and a SHA-256 digest of every array's bytes (a corrupted checkpoint
 is refused instead of being loaded partly).
+
+With several processes (``seqjax.train.distributed``) every process calls ``save`` and the
+restores: the arrays are gathered into host copies of their global values, process 0 writes
+them, and the files are those of a single-process run, so a run may resume on another
+number of processes.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ import numpy as np
 import orbax.checkpoint as ocp
 
 from seqjax.data import write_text_atomically
+from seqjax.train.distributed import is_main_process
+from seqjax.train.parallel import to_host
 from seqjax.train.state import TrainState
 
 
@@ -129,7 +136,7 @@ class Checkpoints:
         )
 
     def _save_to(self, manager: ocp.CheckpointManager, state: TrainState, extra: dict, metrics: dict | None) -> None:
-        tree = jax.device_get(_savable(state))
+        tree = to_host(_savable(state))
         meta = {
             "step": int(tree["step"]), "extra": extra, "metrics": metrics,
             "signature": _signature(tree), "sha256": _digests(tree),
@@ -140,8 +147,9 @@ class Checkpoints:
             metrics=metrics,
             force=True,
         )
-        step_directory = pathlib.Path(manager.directory) / str(int(tree["step"]))
-        write_text_atomically(step_directory / FILE_DIGESTS, json.dumps(_file_digests(step_directory), indent=1))
+        if is_main_process():
+            step_directory = pathlib.Path(manager.directory) / str(int(tree["step"]))
+            write_text_atomically(step_directory / FILE_DIGESTS, json.dumps(_file_digests(step_directory), indent=1))
 
     def save(self, state: TrainState, extra: dict | None = None) -> None:
         """Writes ``state`` (and the JSON-serialisable ``extra``) to ``latest/``."""
@@ -237,7 +245,7 @@ class Checkpoints:
         where = pathlib.Path(manager.directory) / str(step)
         self._check_files(where)
         meta = self._read_meta(manager, step)
-        template_tree = jax.device_get(_savable(template))
+        template_tree = to_host(_savable(template))
         expected = _signature(template_tree)
         stored = meta.get("signature") if isinstance(meta, dict) else None
         if stored != expected:

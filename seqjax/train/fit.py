@@ -33,6 +33,7 @@ from seqjax.core import count_parameters
 from seqjax.data import write_text_atomically
 from seqjax.errors import bad_argument
 from seqjax.train.checkpoints import CheckpointConfig
+from seqjax.train.distributed import is_main_process, local_rows
 from seqjax.train.loop import LoopConfig, best_state, train
 from seqjax.train.optimizers import OptimizerConfig, make_optimizer
 from seqjax.train.state import TrainState
@@ -127,8 +128,9 @@ def claim_run_dir(run_dir: str | pathlib.Path, config: Any, may_change: Sequence
             may = ", ".join(sorted(allowed))
             raise bad_argument("run_dir", f"a new run directory, or the options of the run in {run_dir} "
                                f"(only {may} may change)", f"other options: {changes}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(path, json.dumps(options, indent=2))
+    if is_main_process():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(path, json.dumps(options, indent=2))
 
 
 def fit(
@@ -151,7 +153,8 @@ def fit(
     Args:
       init: ``key -> params`` (e.g. ``lambda key: model.init(key, example_inputs)``).
       loss_fn: see ``seqjax.train.step`` (``carrying(...)`` when ``carry`` is given).
-      batch_at: ``step -> batch``.
+      batch_at: ``step -> batch``, the global batch (with several processes, each keeps its
+        rows of it: ``distributed.local_rows``).
       run_dir: the run's directory (metrics, checkpoints, ``config.json``).
       loop: the loop's configuration; with ``checkpoint_every`` a killed run resumes.
       optimizer: an ``OptimizerConfig`` (``make_optimizer`` builds it) or an optax transformation.
@@ -173,7 +176,8 @@ def fit(
     extra = None if config is None else {"config": _as_json(config)}
     in_memory = _BestInMemory(loop.checkpoints) if evaluate is not None and not loop.checkpoint_every else None
     began = time.perf_counter()
-    last = train(loop, state, loss_fn, batch_at, run_dir, evaluate=evaluate, checkpoint_extra=extra,
+    local_batch_at = batch_at if jax.process_count() == 1 else lambda step: local_rows(batch_at(step))
+    last = train(loop, state, loss_fn, local_batch_at, run_dir, evaluate=evaluate, checkpoint_extra=extra,
                  on_evaluation=in_memory, **train_options)
     train_wall_s = time.perf_counter() - began
     best = best_state(loop, last, run_dir) if in_memory is None or in_memory.state is None else in_memory.state
@@ -182,8 +186,11 @@ def fit(
 
 def write_results(run_dir: str | pathlib.Path, results: Mapping[str, Any], config: Any | None = None) -> pathlib.Path:
     """Writes ``{"config": config, **results, "date": today}`` to ``<run_dir>/results.json``
-    atomically (a reader sees the old file or the new one) and returns its path."""
+    atomically (a reader sees the old file or the new one) and returns its path; with several
+    processes, process 0 writes it."""
     path = pathlib.Path(run_dir) / RESULTS_FILE
+    if not is_main_process():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {**({} if config is None else {"config": _as_json(config)}), **results,
               "date": datetime.date.today().isoformat()}

@@ -15,8 +15,9 @@ from tqdm.auto import tqdm
 from seqjax.core import bad_argument
 from seqjax.train import clock
 from seqjax.train.checkpoints import CheckpointConfig, Checkpoints
-from seqjax.train.metrics import MetricsWriter
-from seqjax.train.parallel import data_mesh, replicate, shard_batch
+from seqjax.train.distributed import agreed, is_main_process
+from seqjax.train.metrics import MetricsWriter, NoMetrics
+from seqjax.train.parallel import data_mesh, place_state, shard_batch
 from seqjax.train.state import TrainState
 from seqjax.train.step import LossFn, make_train_step
 
@@ -39,8 +40,8 @@ class LoopConfig:
       compute_dtype: ``"bfloat16"`` (or ``"float16"``) to compute in lower precision with
         float32 parameters and optimiser state; ``None`` computes in the parameters' dtype.
       data_parallel: split each batch over all devices (when there are several; with
-        several hosts, ``batch_at`` gives this host's slice).
-      progress: show a progress bar (else print a line every ``log_every`` steps).
+        several processes, ``batch_at`` gives this process's rows, see ``train``).
+      progress: show a progress bar (else print a line every ``log_every`` steps); process 0's only.
       time_limit_s: stop (with a checkpoint and an evaluation) once the run has spent this
         many seconds in train steps (``TrainState.train_seconds``, summed over resumed parts;
         compilation, evaluation and checkpoints are not counted); None: no limit.
@@ -110,8 +111,11 @@ def train(
       loss_fn: ``(params, batch, rng) -> loss``, or ``carrying(...)`` of ``(params, batch, carry, rng)
         -> (loss, carry)`` when ``state`` has a carry (see ``seqjax.train.step``).
       batch_at: the batch of a step: ``batch_at(step)``. Because the data position is the
-        step, a resumed run sees the same batches as an uninterrupted one.
-      run_dir: where ``metrics.jsonl``, TensorBoard files and checkpoints go.
+        step, a resumed run sees the same batches as an uninterrupted one. With several
+        processes (``seqjax.train.distributed``), this process's rows of it
+        (``distributed.process_rows``); the state's carry holds every row.
+      run_dir: where ``metrics.jsonl``, TensorBoard files and checkpoints go (process 0
+        writes the metrics; every process takes part in the checkpoints).
       evaluate: ``params -> {"loss": ..., ...}`` on validation data; its metrics are written
         under ``eval`` and pick the best checkpoint.
       checkpoint_extra: JSON-serialisable information stored with every checkpoint.
@@ -126,12 +130,14 @@ def train(
     """
     run_dir = pathlib.Path(run_dir)
     checkpoints = Checkpoints(run_dir / "checkpoints", config.checkpoints) if config.checkpoint_every else None
+    main = is_main_process()
     if checkpoints is not None and (restored := checkpoints.restore_latest(state)) is not None:
         state = restored[0]
-        print(f"resumed from {checkpoints.directory / 'latest' / str(int(state.step))}", flush=True)
+        if main:
+            print(f"resumed from {checkpoints.directory / 'latest' / str(int(state.step))}", flush=True)
     mesh = data_mesh() if config.data_parallel and jax.device_count() > 1 else None
     if mesh is not None:
-        state = replicate(state, mesh)
+        state = place_state(state, mesh)
     compute_dtype = None if config.compute_dtype is None else jnp.dtype(config.compute_dtype)
     train_step = make_train_step(loss_fn, compute_dtype=compute_dtype)
     start, stop = int(state.step), min(config.steps, until or config.steps)
@@ -140,20 +146,21 @@ def train(
     def with_time(state: TrainState) -> TrainState:
         return state.replace(train_seconds=jnp.asarray(train_seconds, jnp.float32))
 
-    bar = tqdm(total=config.steps, initial=start, disable=not config.progress, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=config.steps, initial=start, disable=not (config.progress and main), unit="step", dynamic_ncols=True)
+    say = bar.write if main else lambda line: None
     last_finite = (None, math.nan)  # (step, loss)
-    with MetricsWriter(run_dir) as writer:
+    with MetricsWriter(run_dir) if main else NoMetrics() as writer:
         tokens, logged_seconds = 0, train_seconds
         for step in range(start, stop):
             step_began = clock.seconds_without_compilation()
             batch = batch_at(step)
-            tokens += tokens_in(batch)
+            tokens += tokens_in(batch) * jax.process_count()  # this process's rows, as many in each
             if mesh is not None:
                 batch = shard_batch(batch, mesh)
             progress = jnp.float32(config.run_progress(step, train_seconds))
             state, metrics = train_step(state, batch, jax.random.fold_in(state.rng, step), progress)
             metrics = {name: float(value) for name, value in jax.device_get(metrics).items()}
-            train_seconds += clock.seconds_without_compilation() - step_began
+            train_seconds = agreed(train_seconds + clock.seconds_without_compilation() - step_began)
             done = step + 1
             writer.write(done, "train", metrics)
             if metrics["finite"]:
@@ -176,13 +183,13 @@ def train(
                 show = {"loss": f"{metrics['loss']:.4f}", "grad_norm": f"{metrics['grad_norm']:.3f}",
                         "tok/s": f"{speed['tokens_per_s']:,.0f}"}
                 bar.set_postfix(show, refresh=False)
-                if not config.progress:
+                if not config.progress and main:
                     print(f"step {done}: " + "  ".join(f"{k} {v}" for k, v in show.items()), flush=True)
             bar.update(1)
             if evaluate is not None and ((config.eval_every and done % config.eval_every == 0) or is_last):
                 results = {name: float(value) for name, value in evaluate(state.params).items()}
                 writer.write(done, "eval", results)
-                bar.write(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
+                say(f"step {done}: eval " + "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
                 if on_evaluation is not None:
                     on_evaluation(with_time(state), results)
                 if checkpoints is not None:
@@ -192,10 +199,10 @@ def train(
             if checkpoints is not None and (done % config.checkpoint_every == 0 or is_last):
                 checkpoints.save(with_time(state), checkpoint_extra)
             if out_of_time:
-                bar.write(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
+                say(f"step {done}: stopped at the time limit of {config.time_limit_s:.0f} s")
                 break
             if stopped_early:
-                bar.write(f"step {done}: stopped early (stop_when)")
+                say(f"step {done}: stopped early (stop_when)")
                 break
     bar.close()
     return with_time(state)

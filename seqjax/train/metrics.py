@@ -49,6 +49,20 @@ class MetricsWriter:
         self.close()
 
 
+class NoMetrics:
+    """A ``MetricsWriter`` that writes nothing: what the processes other than process 0 of a
+    multi-process run record with (one copy of the metrics is written, by process 0)."""
+
+    def write(self, step: int, split: str, metrics: Mapping[str, float]) -> None:
+        del step, split, metrics
+
+    def __enter__(self) -> NoMetrics:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
 def read_metrics(run_dir: str | pathlib.Path) -> Iterator[dict]:
     """The records of ``<run_dir>/metrics.jsonl`` in order (non-finite values as floats)."""
     with open(pathlib.Path(run_dir) / METRICS_FILE, encoding="utf-8") as file:
