@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import importlib
 import inspect
+import os
 import re
 import sys
 import types
@@ -242,18 +243,33 @@ def parse(config_type: type[Config], argv: Sequence[str] | None = None, descript
     return build(parser, config_type, vars(parser.parse_args(argv)))
 
 
+def _join_processes() -> None:
+    """Joins the processes the launcher's variables describe; one line and exit 2 if it cannot."""
+    from seqjax.train import distributed
+
+    try:
+        distributed.initialize_distributed(distributed.from_environment())
+    except distributed.DistributedError as error:
+        print(f"{sys.argv[0]}: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def run_command(run: str | Callable[[Any], Any], parse_config: Callable[[], Any]) -> None:
     """``run(parse_config())``, the entry point of a script; ``run`` may be ``"module:function"``,
     imported only once the flags are parsed (so ``--help`` and a bad flag answer before JAX
     loads). Missing or bad data and refused values end with one line on stderr and exit
-    status 2 instead of a traceback."""
+    status 2 instead of a traceback. Started by ``python -m seqjax.launch`` (or with
+    ``$SEQJAX_COORDINATOR`` set), the script first joins the run's other processes."""
     from seqjax.data import DataError  # here, not at the top: --help stays free of numpy and JAX
+    from seqjax.launch import COORDINATOR_VARIABLE
 
     config = parse_config()
-    if isinstance(run, str):
-        module, _, function = run.partition(":")
-        run = getattr(importlib.import_module(module), function)
     try:
+        if os.environ.get(COORDINATOR_VARIABLE):
+            _join_processes()
+        if isinstance(run, str):
+            module, _, function = run.partition(":")
+            run = getattr(importlib.import_module(module), function)
         run(config)
     except (ArgumentError, DataError) as error:
         print(f"{sys.argv[0]}: {error}", file=sys.stderr)

@@ -131,7 +131,13 @@ def initialize_distributed(config: DistributedConfig) -> None:
     if config.coordinator is None or (config.coordinator != AUTO and config.num_processes == 1):
         return
     if config.coordinator == AUTO:
-        jax.distributed.initialize(initialization_timeout=config.timeout_s)
+        try:
+            jax.distributed.initialize(initialization_timeout=config.timeout_s)
+        except (ValueError, RuntimeError) as error:
+            raise DistributedError(
+                f"coordinator 'auto': JAX found no cluster to join in this process's environment (SLURM, Open MPI, "
+                f"Kubernetes, Cloud TPU): {error}; give --coordinator HOST:PORT, --num-processes and --process-id"
+            ) from None
         return
     if config.process_id == 0:
         _check_coordinator_port_is_free(config)

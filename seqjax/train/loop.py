@@ -135,6 +135,9 @@ def train(
         state = restored[0]
         if main:
             print(f"resumed from {checkpoints.directory / 'latest' / str(int(state.step))}", flush=True)
+    if jax.process_count() > 1 and not config.data_parallel:
+        raise bad_argument("data_parallel", f"True with {jax.process_count()} processes (each trains its rows of one "
+                           "batch)", "False")
     mesh = data_mesh() if config.data_parallel and jax.device_count() > 1 else None
     if mesh is not None:
         state = place_state(state, mesh)

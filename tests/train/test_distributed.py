@@ -68,6 +68,14 @@ def test_a_single_process_reads_every_row_and_joins_nothing():
             train.process_rows(devices + 1)
 
 
+def test_auto_without_a_cluster_says_what_to_give_instead(monkeypatch):
+    for variable in [v for v in os.environ if v.startswith(("SLURM_", "OMPI_", "KUBERNETES_", "JAX_COORDINATOR"))]:
+        monkeypatch.delenv(variable)
+    with pytest.raises(distributed.DistributedError, match="found no cluster to join.*give --coordinator HOST:PORT"):
+        distributed.initialize_distributed(distributed.DistributedConfig(coordinator="auto"))
+    assert jax.process_count() == 1
+
+
 def test_the_streams_a_process_serves_are_its_rows_of_the_whole_batch():
     ids = np.arange(103) % 17
     whole = data.StreamBatches(ids, 4, 7)

@@ -64,10 +64,12 @@ def test_a_run_that_keeps_producing_nans_stops_with_the_step_the_norm_and_the_la
     assert [r["step"] for r in skipped] == [6, 7, 8]
 
 
-def _script(run_dir, steps, checkpoint_every=None, env=None):
+def _script(run_dir, steps, checkpoint_every=None, env=None, processes=1):
     command = [sys.executable, "-m", "tests.train.tiny_task", str(run_dir), "--steps", str(steps)]
     if checkpoint_every:
         command += ["--checkpoint-every", str(checkpoint_every)]
+    if processes > 1:
+        command = [sys.executable, "-m", "seqjax.launch", "--local", str(processes), "--timeout", "240", "--", *command]
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -102,15 +104,21 @@ def test_a_run_killed_with_sigkill_and_resumed_ends_where_an_uninterrupted_run_e
     assert difference <= 1e-6
 
 
-def test_eight_simulated_devices_give_the_numbers_of_one(tmp_path):
-    eight = _script(tmp_path / "eight", 10, env={"XLA_FLAGS": "--xla_force_host_platform_device_count=8"})
-    one = _script(tmp_path / "one", 10, env={"XLA_FLAGS": "--xla_force_host_platform_device_count=1"})
-    _finish(eight), _finish(one)
-    eight_run, one_run = np.load(tmp_path / "eight" / "final_params.npz"), np.load(tmp_path / "one" / "final_params.npz")
-    assert int(eight_run["devices"]) == 8 and int(one_run["devices"]) == 1
-    difference = float(np.max(np.abs(eight_run["params"] - one_run["params"])))
-    print(f"1 vs 8 devices, max |difference| of the parameters after 10 steps: {difference:.3g}")
-    assert difference <= 1e-5
+def test_eight_simulated_devices_and_two_processes_give_the_numbers_of_one(tmp_path):
+    """train.fit with a carry: 8 simulated devices in one process, 2 processes (each given its
+    rows of the global batch by fit) and 1 device."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    eight = _script(tmp_path / "eight", 10, env={"XLA_FLAGS": f"{flags} --xla_force_host_platform_device_count=8"})
+    two = _script(tmp_path / "two", 10, processes=2)
+    one = _script(tmp_path / "one", 10)
+    _finish(eight), _finish(two), _finish(one)
+    runs = {name: np.load(tmp_path / name / "final_params.npz") for name in ("eight", "two", "one")}
+    assert [(int(runs[n]["devices"]), int(runs[n]["processes"])) for n in runs] == [(8, 1), (2, 2), (1, 1)]
+    for name in ("eight", "two"):
+        difference = float(np.max(np.abs(runs[name]["params"] - runs["one"]["params"])))
+        print(f"{name} vs one device, max |difference| of the parameters after 10 steps: {difference:.3g}")
+        assert difference <= 1e-5
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
 
 
 def test_a_batch_that_does_not_split_over_the_devices_is_refused():

@@ -6,7 +6,8 @@ previous vector's first entries (needs the carried state). An LSTM of 8 units, c
 
 As a script: ``python -m tests.train.tiny_task RUN_DIR --steps N [--checkpoint-every K]``
 trains with checkpoints in RUN_DIR (resuming from them) and writes the final parameters to
-``RUN_DIR/final_params.npz``.
+``RUN_DIR/final_params.npz``; ``python -m seqjax.launch --local 2 -- python -m
+tests.train.tiny_task ...`` trains it as 2 processes.
 """
 
 from __future__ import annotations
@@ -56,14 +57,23 @@ def flat_params(state: train.TrainState) -> np.ndarray:
 
 
 def main() -> None:
+    """Trains through ``train.fit`` (the experiments' skeleton); started by ``seqjax.launch``,
+    as one of its processes (each reads its rows of every batch, process 0 writes the result)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("run_dir")
     parser.add_argument("--steps", type=int, required=True)
     parser.add_argument("--checkpoint-every", type=int, default=None)
     args = parser.parse_args()
+    train.initialize_distributed(train.distributed.from_environment())
     config = train.LoopConfig(steps=args.steps, checkpoint_every=args.checkpoint_every, progress=False, log_every=50)
-    state = train.train(config, initial_state(), LOSS, batch_at, args.run_dir)
-    np.savez(pathlib.Path(args.run_dir) / "final_params.npz", params=flat_params(state), devices=jax.device_count())
+    fitted = train.fit(
+        lambda key: MODEL.init(key, jnp.zeros((BATCH, CHUNK, FEATURES))), LOSS, batch_at, args.run_dir, loop=config,
+        optimizer=train.OptimizerConfig(learning_rate=1e-2, max_grad_norm=1.0), seed=0,
+        carry=core.LSTMCell().zero_carry(HIDDEN, (BATCH,)),
+    )
+    if train.is_main_process():
+        np.savez(pathlib.Path(args.run_dir) / "final_params.npz", params=flat_params(fitted.last),
+                 devices=jax.device_count(), processes=jax.process_count())
 
 
 if __name__ == "__main__":
