@@ -98,6 +98,7 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
     """Trains and measures one row; returns the row (also written to ``<out>/<row name>.json``).
 
     ``task`` replaces the one ``config`` names (for smaller variants); the row is then named after it.
+    With several processes (``seqjax.launch``), process 0 writes the row and prints its line.
     """
     if task is None:
         task = input_pipeline.make_task(
@@ -122,7 +123,9 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
     params = init(train.split_seed(config.seed)[0])  # the parameters fit starts from
     flow_at_init = gradient_flow(task, encoder, params, config.flow_examples)
     run_dir = pathlib.Path(config.out) / row_name
-    shutil.rmtree(run_dir, ignore_errors=True)  # a row is always measured afresh
+    if train.is_main_process():  # with several processes, process 0 clears and writes; the others wait
+        shutil.rmtree(run_dir, ignore_errors=True)  # a row is always measured afresh
+    train.barrier(f"gradient lab: {run_dir} cleared")
     loop = train.LoopConfig(
         steps=config.steps, log_every=config.eval_every, eval_every=config.eval_every, progress=False,
         time_limit_s=config.time_limit_s,
@@ -168,6 +171,8 @@ def run(config: RunConfig, task: input_pipeline.Task | None = None) -> dict[str,
         "versions": {"jax": jax.__version__, "backend": jax.default_backend()},
     }
     path = pathlib.Path(config.out) / f"{row_name}.json"
+    if not train.is_main_process():
+        return row
     write_text_atomically(path, json.dumps(row))
     solved_step = row["steps_to_solve"]
     print(f"{row_name}: {task.metric} {final:.4f} (baseline {task.baseline:.4f}), "

@@ -179,6 +179,15 @@ def local_rows(batch: Any) -> Any:
     return jax.tree.map(lambda leaf: leaf[rows], batch)
 
 
+def barrier(name: str) -> None:
+    """Returns once every process has reached the barrier ``name`` (at once with one process):
+    e.g. after process 0 has cleared a directory that the others will write into."""
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices(name)
+
+
 def agreed(value: float) -> float:
     """``value`` as process 0 has it, in every process (one tiny collective; itself with one
     process). For decisions that must be the same everywhere, such as a time limit."""
