@@ -25,6 +25,7 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 
 from seqjax.errors import bad_argument
 from seqjax.launch import COORDINATOR_VARIABLE, NUM_PROCESSES_VARIABLE, PROCESS_ID_VARIABLE
@@ -145,8 +146,6 @@ def initialize_distributed(config: DistributedConfig) -> None:
         _wait_for_coordinator(config)
     jax.distributed.initialize(config.coordinator, config.num_processes, config.process_id,
                                initialization_timeout=config.timeout_s)
-    from jax.experimental import multihost_utils
-
     told = [int(n) for n in multihost_utils.process_allgather(np.int32(config.num_processes))]
     if any(n != jax.process_count() for n in told):  # every process sees it, and every one stops
         raise DistributedError(
@@ -183,8 +182,6 @@ def barrier(name: str) -> None:
     """Returns once every process has reached the barrier ``name`` (at once with one process):
     e.g. after process 0 has cleared a directory that the others will write into."""
     if jax.process_count() > 1:
-        from jax.experimental import multihost_utils
-
         multihost_utils.sync_global_devices(name)
 
 
@@ -193,6 +190,4 @@ def agreed(value: float) -> float:
     process). For decisions that must be the same everywhere, such as a time limit."""
     if jax.process_count() == 1:
         return value
-    from jax.experimental import multihost_utils
-
     return float(multihost_utils.broadcast_one_to_all(np.float64(value)))

@@ -163,7 +163,9 @@ def train(
             progress = jnp.float32(config.run_progress(step, train_seconds))
             state, metrics = train_step(state, batch, jax.random.fold_in(state.rng, step), progress)
             metrics = {name: float(value) for name, value in jax.device_get(metrics).items()}
-            train_seconds = agreed(train_seconds + clock.seconds_without_compilation() - step_began)
+            train_seconds += clock.seconds_without_compilation() - step_began
+            if config.time_limit_s is not None:  # it decides the stop and the progress: process 0's, everywhere
+                train_seconds = agreed(train_seconds)
             done = step + 1
             writer.write(done, "train", metrics)
             if metrics["finite"]:
