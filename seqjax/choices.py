@@ -12,10 +12,14 @@ from __future__ import annotations
 from typing import Literal
 
 CELL_NAMES = ("lstm", "gru", "rnn", "mingru", "minlstm", "lru", "rglru", "griffin")
+"""The names of the layers in ``seqjax.nn.LAYERS``, in its order: every ``--cell`` offers these."""
 CellName = Literal["lstm", "gru", "rnn", "mingru", "minlstm", "lru", "rglru", "griffin"]
+"""The type of a cell name (``CELL_NAMES`` as a ``Literal``), for typed config fields."""
 
 POOLINGS = ("last", "mean", "max", "attention")
+"""The poolings over time of ``seqjax.models.Pool``: the last real step, the mean, the max, attention."""
 PoolingName = Literal["last", "mean", "max", "attention"]
 
 SCORES = ("general", "dot", "additive")
+"""The attention scores of ``seqjax.models.CrossAttention`` (Luong's general and dot, Bahdanau's additive)."""
 ScoreName = Literal["general", "dot", "additive"]

@@ -11,8 +11,8 @@ the failed one's status, so that no process is left waiting for a peer that is g
 
 For testing on one machine, and for CPU users with many cores (give each process its share:
 ``XLA_FLAGS=--xla_force_host_platform_device_count=K`` for K devices per process). On a
-cluster, its own launcher starts the processes (``srun``, a Kubernetes job): see the README's
-"More than one machine".
+cluster, its own launcher starts the processes (``srun``, a Kubernetes job): see "More than one
+machine" in docs/train.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     python -m experiments.sentiment.train --folds 10 --ensemble 5     # average 5 models' probabilities
     python -m experiments.sentiment.train --folds 10 --ensemble 8 --pooling max attention --cell lstm gru
     python -m experiments.sentiment.train --folds 10 --ensemble 10 --pooling max attention --cell lstm gru \
-        --no-early-stopping --average-last 3                          # the best measured (README)
+        --no-early-stopping --average-last 3                          # the best measured (docs/results.md)
     python -m experiments.sentiment.train --folds 10 --pretrain-epochs 5  # encoder pretrained as a language model
 
 The 10 folds come from one shuffle with ``--seed``; ``--folds N`` runs the first N of them.

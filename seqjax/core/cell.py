@@ -41,19 +41,31 @@ Carry = Any
 class Cell(Protocol):
     """The interface of a recurrent cell (see the module docstring)."""
 
-    def init(self, key: jax.Array, input_size: int, hidden_size: int, **options: Any) -> Any: ...
+    def init(self, key: jax.Array, input_size: int, hidden_size: int, **options: Any) -> Any:
+        """Draws the parameter pytree of a cell with ``input_size`` inputs and ``hidden_size`` units."""
+        ...
 
-    def sizes(self, params: Any) -> tuple[int, int]: ...
+    def sizes(self, params: Any) -> tuple[int, int]:
+        """``(input_size, hidden_size)`` of ``params``: what the runner checks inputs and carries against."""
+        ...
 
-    def hidden_of(self, carry: Carry) -> jax.Array: ...
+    def hidden_of(self, carry: Carry) -> jax.Array:
+        """The hidden state ``[batch, hidden]`` in ``carry`` (what the diagnostics differentiate against)."""
+        ...
 
-    def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array: ...
+    def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array:
+        """The input projection ``inputs [..., input] -> [..., gates * hidden]``, separable from the step."""
+        ...
 
-    def step(self, params: Any, carry: Carry, projected: jax.Array) -> tuple[Carry, jax.Array]: ...
+    def step(self, params: Any, carry: Carry, projected: jax.Array) -> tuple[Carry, jax.Array]:
+        """One step from the projected input ``[batch, gates * hidden]``: ``(carry, output [batch, hidden])``."""
+        ...
 
     def zero_carry(
         self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
-    ) -> Carry: ...
+    ) -> Carry:
+        """The carry of zeros, each array ``[*batch_shape, hidden]``."""
+        ...
 
 
 class FusedParams(NamedTuple):
@@ -215,6 +227,8 @@ class LinearRecurrentCell:
     """Blocks of ``hidden`` columns in ``input_kernel`` (for ``sizes``)."""
 
     def coefficients(self, params: Any, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``(a, b)``, each ``[batch, time, hidden]``, of the recurrence ``h_t = a_t * h_{t-1} + b_t``
+        read from ``inputs [batch, time, input]`` alone (each cell defines it)."""
         raise NotImplementedError
 
     def readout(self, params: Any, states: jax.Array, inputs: jax.Array) -> jax.Array:

@@ -29,6 +29,7 @@ from seqjax.core.lengths import check_lengths, real_steps, reverse_within_length
 from seqjax.core.varying import summed_like, varying_like
 
 LINEAR_SCANS: tuple[str, ...] = ("sequential", "associative", "chunked")
+"""The scans ``linear_recurrence`` offers (its ``scan`` argument); all give the same states up to rounding."""
 
 
 def linear_recurrence(

@@ -80,6 +80,7 @@ class SkipRNNCell:
         return inputs @ params.input_kernel + params.bias
 
     def step(self, params: SkipRNNParams, carry: SkipRNNState, projected: jax.Array) -> tuple[SkipRNNState, jax.Array]:
+        """``h_t = f(projected + W h_{t-1} + W_skip h_{t-skip})``; the window of recent states moves by one."""
         recent = carry.recent
         hidden = self.activation(
             projected + recent[:, 0] @ params.recurrent_kernel + recent[:, -1] @ params.skip_kernel
@@ -89,6 +90,7 @@ class SkipRNNCell:
     def zero_carry(
         self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32
     ) -> SkipRNNState:
+        """``SkipRNNState`` of zeros: the last ``skip`` states, ``[*batch_shape, skip, hidden]``."""
         return SkipRNNState(jnp.zeros((*batch_shape, self.skip, hidden_size), dtype))
 
     def hidden_of(self, carry: SkipRNNState) -> jax.Array:

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 
 DATA_DIR_VARIABLE = "SEQJAX_DATA_DIR"
+"""The environment variable naming the data directory when no ``--data-dir`` is given."""
 _PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = _PROJECT_ROOT.parent / "shared" / "data"
 
@@ -40,9 +41,19 @@ TINY_SHAKESPEARE = KnownFile(
     sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
     url="https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
 )
+"""Karpathy's tiny-shakespeare (1,115,394 characters, public-domain text), the demo's corpus."""
 
 
 def sha256_of(path: str | pathlib.Path) -> str:
+    """The SHA-256 of the file at ``path``, as 64 hex digits, read in blocks of 1 MiB.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "empty"
+        >>> _ = path.write_bytes(b"")
+        >>> sha256_of(path)
+        'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -105,8 +116,8 @@ def locate(
     where = root / known.name
     if not where.is_file():
         if not download or known.url is None:
-            fetch = "; no address serves this file's bytes: seqjax's README, section 'Data: where each " \
-                    "experiment's comes from', says how to fetch it"
+            fetch = "; no address serves this file's bytes: seqjax's documentation, docs/data.md, " \
+                    "says how to fetch it"
             if known.url is not None:
                 fetch = f", or pass {download_option} to fetch it from {known.url}" if download_option else \
                     f", or fetch it from {known.url}"

@@ -66,6 +66,13 @@ class Vocabulary:
 
     @classmethod
     def from_text(cls, text: str, level: Level = "char") -> Vocabulary:
+        """The sorted distinct tokens of ``text`` at ``level`` (``"char"`` or ``"word"``).
+
+        Examples:
+            >>> vocabulary = Vocabulary.from_text("abba cab")
+            >>> vocabulary.tokens, vocabulary.decode(vocabulary.encode("cab"))
+            ((' ', 'a', 'b', 'c'), 'cab')
+        """
         return cls(level=level, tokens=tuple(sorted(set(tokenize(text, level)))))
 
     @property
@@ -86,13 +93,16 @@ class Vocabulary:
         return np.fromiter((index[p] for p in tokenize(text, self.level)), np.int32)
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        """The text of token ``ids`` (joined by spaces at the word level)."""
         return detokenize([self.tokens[int(i)] for i in ids], self.level)
 
     def save(self, path: str | pathlib.Path) -> None:
+        """Writes the vocabulary to ``path`` as JSON (``level``, ``tokens``), atomically."""
         write_text_atomically(path, json.dumps({"level": self.level, "tokens": list(self.tokens)}, ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | pathlib.Path) -> Vocabulary:
+        """The vocabulary ``save`` wrote to ``path``."""
         data = json.loads(pathlib.Path(path).read_text())
         return cls(level=data["level"], tokens=tuple(data["tokens"]))
 

@@ -82,7 +82,7 @@ class LMConfig:
 
 
 PRESETS: dict[str, LMConfig] = {
-    # What trains well in 10 minutes on 2 CPU cores, and nearly as well on one (see the README):
+    # What trains well in 10 minutes on 2 CPU cores, and nearly as well on one (see docs/language-modelling.md):
     # a 2 x 448 GRU (the GRU core runs 1.3x the LSTM's tokens/s here), batch 64, 50-step TBPTT
     # (twice the updates of 100-step chunks for the same tokens: 1.4287 against 1.4474 nats/char).
     "cpu": LMConfig(),

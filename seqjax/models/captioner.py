@@ -53,6 +53,8 @@ class Captioner(linen.Module):
         self.dropout = checked_dropout(self.dropout_rate)
 
     def encode(self, images: jax.Array) -> tuple[Memory, core.Carry]:
+        """``images [batch, height, width(, channels)]`` -> the grid of features to attend over and
+        the decoder's first carry (from the grid's mean)."""
         x = images[..., None] if images.ndim == 3 else images
         for convolution in self.convolutions:
             x = linen.max_pool(jax.nn.relu(convolution(x)), (2, 2), strides=(2, 2))
@@ -66,6 +68,7 @@ class Captioner(linen.Module):
     def decode(
         self, memory: Memory, token_inputs: jax.Array, carry: core.Carry, *, deterministic: bool = True
     ) -> tuple[jax.Array, core.Carry]:
+        """``token_inputs [batch, time]`` (teacher forcing) from ``carry`` -> ``(logits [batch, time, vocab], carry)``."""
         embedded = self.dropout(self.embed(token_inputs), deterministic=deterministic)
         states, carry = self.decoder(embedded, None, carry)
         if self.attend:

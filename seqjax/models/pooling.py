@@ -27,11 +27,27 @@ def last_step(outputs: jax.Array, lengths: jax.Array | None, backward_size: int 
 
 
 def mean_over_time(outputs: jax.Array, lengths: jax.Array | None) -> jax.Array:
+    """The mean of ``outputs [batch, time, features]`` over each sequence's real steps: ``[batch, features]``.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> outputs = jnp.arange(6.0).reshape(2, 3, 1)          # steps 0, 1, 2 and 3, 4, 5
+        >>> mean_over_time(outputs, jnp.array([3, 1]))[:, 0].tolist()
+        [1.0, 3.0]
+    """
     mask = real_steps(lengths, *outputs.shape[:2])[..., None]
     return jnp.sum(jnp.where(mask, outputs, 0.0), axis=1) / jnp.maximum(jnp.sum(mask, axis=1), 1)
 
 
 def max_over_time(outputs: jax.Array, lengths: jax.Array | None) -> jax.Array:
+    """The maximum of ``outputs [batch, time, features]`` over each sequence's real steps: ``[batch, features]``.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> outputs = jnp.arange(6.0).reshape(2, 3, 1)
+        >>> max_over_time(outputs, jnp.array([3, 2]))[:, 0].tolist()
+        [2.0, 4.0]
+    """
     mask = real_steps(lengths, *outputs.shape[:2])[..., None]
     return jnp.max(jnp.where(mask, outputs, -jnp.inf), axis=1)
 

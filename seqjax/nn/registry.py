@@ -32,6 +32,15 @@ LAYERS: dict[str, type[linen.Module]] = {
     "rglru": RGLRU,
     "griffin": GriffinBlock,  # RG-LRU residual block; its input width must be hidden_size
 }
+"""The one table of layers by name: ``LAYERS[name](hidden_size, **options)`` builds one (see
+``recurrent_layer``). The language model, the task models, every experiment's ``--cell`` and the
+benchmark of recurrences read their cells from here.
+
+Examples:
+    >>> from seqjax import nn
+    >>> nn.LAYERS["gru"](32).hidden_size
+    32
+"""
 if tuple(LAYERS) != CELL_NAMES:
     raise ImportError(f"seqjax.nn.LAYERS has {tuple(LAYERS)} but seqjax.choices.CELL_NAMES {CELL_NAMES}: "
                       "a new cell adds its name to both")

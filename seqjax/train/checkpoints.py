@@ -170,6 +170,7 @@ class Checkpoints:
         return True
 
     def latest_step(self) -> int | None:
+        """The newest step kept in ``latest/``, or None when there is none."""
         return self._latest.latest_step()
 
     def latest_steps(self) -> list[int]:
@@ -183,6 +184,7 @@ class Checkpoints:
         return self._restore(self._latest, step, template)
 
     def best_step(self) -> int | None:
+        """The step of the checkpoint kept in ``best/``, or None when there is none."""
         return self._best.best_step()
 
     def restore_latest(self, template: TrainState) -> tuple[TrainState, dict] | None:

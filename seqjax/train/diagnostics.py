@@ -35,7 +35,8 @@ def perturbed_step_losses(
     """The per-step losses ``[time]`` when ``perturbations[:, k]`` is added to the hidden state after step ``k``.
 
     Args:
-      cell, params: a built-in cell and its parameters.
+      cell: a built-in cell.
+      params: its parameters.
       inputs: ``[batch, time, input]``.
       step_losses: ``outputs [batch, time, output] -> [time]``, the loss of each step from the
         cell's outputs (its hidden states, but for a cell with a ``readout``), e.g. a read-out

@@ -39,6 +39,7 @@ class MetricsWriter:
                 self._tensorboard.add_scalar(f"{split}/{name}", value, int(step))
 
     def close(self) -> None:
+        """Flushes and closes ``metrics.jsonl`` and the TensorBoard events."""
         self._jsonl.close()
         self._tensorboard.close()
 
@@ -54,6 +55,7 @@ class NoMetrics:
     multi-process run record with (one copy of the metrics is written, by process 0)."""
 
     def write(self, step: int, split: str, metrics: Mapping[str, float]) -> None:
+        """Records nothing."""
         del step, split, metrics
 
     def __enter__(self) -> NoMetrics:

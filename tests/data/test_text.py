@@ -57,7 +57,7 @@ def test_a_download_lands_verified_in_the_data_directory_and_a_bad_one_leaves_no
 
 
 def test_a_file_without_an_address_points_to_the_readme(tmp_path):
-    with pytest.raises(data.DataError, match="no address serves this file's bytes: seqjax's README"):
+    with pytest.raises(data.DataError, match="no address serves this file's bytes: seqjax's documentation, docs/data.md"):
         data.locate(data.KnownFile("fashion-mnist/x.gz", "0" * 64), directory=tmp_path, download_option="--download")
 
 
