@@ -61,6 +61,15 @@ def linear_recurrence(
 
     Every scan runs on the ``[batch, time, hidden]`` layout itself: the sequential one reads
     and writes step ``t`` in place, so no array is transposed to time-major and back.
+
+    Examples:
+      With ``a = 1`` the recurrence is a running sum; a sequence of length 2 stops there:
+
+      >>> import jax.numpy as jnp
+      >>> b = jnp.arange(1.0, 5.0).reshape(1, 4, 1).repeat(2, axis=0)    # 1, 2, 3, 4
+      >>> h, final = linear_recurrence(jnp.ones(1), b, lengths=jnp.array([4, 2]))
+      >>> h[..., 0].tolist(), final[:, 0].tolist()
+      ([[1.0, 3.0, 6.0, 10.0], [1.0, 3.0, 0.0, 0.0]], [10.0, 3.0])
     """
     b = jnp.asarray(b)
     if b.ndim != 3:

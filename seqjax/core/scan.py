@@ -64,6 +64,17 @@ def run(
 
     Returns:
       ``outputs [batch, time, hidden]`` and the final carry (``[batch, hidden]`` per array).
+
+    Examples:
+      A ReLU RNN with identity weights and zero bias counts the steps of each sequence:
+
+      >>> import jax, jax.numpy as jnp
+      >>> from seqjax import core
+      >>> cell = core.SimpleRNNCell(activation=jax.nn.relu)
+      >>> params = core.FusedParams(jnp.eye(1), jnp.eye(1), jnp.zeros(1))
+      >>> outputs, final = run(cell, params, jnp.ones((2, 4, 1)), lengths=jnp.array([4, 2]))
+      >>> outputs[..., 0].tolist(), final[:, 0].tolist()
+      ([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 0.0, 0.0]], [4.0, 2.0])
     """
     if not isinstance(options, RunOptions):
         raise bad_argument("options", "a seqjax.core.RunOptions", repr(options))
