@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import jax.extend
 import jax.numpy as jnp
 import numpy as np
 
@@ -26,3 +27,18 @@ def randomised(params, seed: int = 1):
     initial value. Drawn by numpy: ``jax.random`` would compile a sampler for each shape."""
     rng = np.random.default_rng(seed)
     return jax.tree.map(lambda leaf: jnp.asarray(0.5 * rng.standard_normal(leaf.shape), leaf.dtype), params)
+
+
+def product_ranks(jaxpr) -> list[tuple[int, ...]]:
+    """The operand ranks of every ``dot_general`` in ``jaxpr`` and the jaxprs nested in it."""
+    ranks = []
+    for equation in jaxpr.eqns:
+        if equation.primitive.name == "dot_general":
+            ranks.append(tuple(operand.aval.ndim for operand in equation.invars))
+        for value in equation.params.values():
+            for inner in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(inner, jax.extend.core.ClosedJaxpr):
+                    ranks += product_ranks(inner.jaxpr)
+                elif isinstance(inner, jax.extend.core.Jaxpr):
+                    ranks += product_ranks(inner)
+    return ranks

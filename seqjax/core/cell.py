@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import flat_matmul
 from seqjax.errors import bad_argument
 
 Carry = Any
@@ -100,7 +101,7 @@ class FusedCell:
 
     def project_inputs(self, params: Any, inputs: jax.Array) -> jax.Array:
         """``inputs @ V + b``: ``[..., input] -> [..., gates * hidden]``."""
-        return inputs @ params.input_kernel + params.bias
+        return flat_matmul(inputs, params.input_kernel) + params.bias
 
     def zero_carry(
         self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32

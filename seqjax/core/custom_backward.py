@@ -25,6 +25,7 @@ import jax.numpy as jnp
 
 from seqjax.core.cell import Carry, FusedCell
 from seqjax.core.gradient_clipping import clip_rows
+from seqjax.core.projection import flat_matmul
 from seqjax.core.varying import summed_like, varying_like
 
 
@@ -165,7 +166,7 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
     input_size, projected_width = params.input_kernel.shape
     flat_d_projected = d_projected.reshape(-1, projected_width)
-    d_inputs = d_projected @ params.input_kernel.T
+    d_inputs = flat_matmul(d_projected, params.input_kernel.T)
     d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
     _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
     # Under shard_map, a replicated parameter's gradient is the sum over the shards of the data.

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import flat_matmul
 from seqjax.core.cell import LinearRecurrentCell, check_sizes
 from seqjax.errors import bad_argument
 
@@ -93,12 +94,15 @@ class LRUCell(LinearRecurrentCell):
 
     def coefficients(self, params: LRUParams, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
         """``(λ [hidden], γ * (x B) [..., hidden])``, complex."""
-        driven = jax.lax.complex(inputs @ params.input_real, inputs @ params.input_imag)
+        driven = jax.lax.complex(flat_matmul(inputs, params.input_real), flat_matmul(inputs, params.input_imag))
         return self.eigenvalues(params), jnp.exp(params.gamma_log) * driven
 
     def readout(self, params: LRUParams, states: jax.Array, inputs: jax.Array) -> jax.Array:
         """``Re(h C) + x D [..., hidden]``."""
-        return states.real @ params.output_real - states.imag @ params.output_imag + inputs @ params.skip
+        return (
+            flat_matmul(states.real, params.output_real) - flat_matmul(states.imag, params.output_imag)
+            + flat_matmul(inputs, params.skip)
+        )
 
     def zero_carry(
         self, hidden_size: int, batch_shape: tuple[int, ...] = (), dtype: jnp.dtype = jnp.float32

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import gate_projections
 from seqjax.core.cell import LinearRecurrentCell, ProjectionParams, init_projection
 
 UPDATE_GATE, CANDIDATE = range(2)
@@ -53,7 +54,7 @@ class MinGRUCell(LinearRecurrentCell):
 
     def coefficients(self, params: ProjectionParams, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
         """``(u [..., hidden], (1 - u) * g [..., hidden])`` from ``inputs [..., input]``."""
-        update, candidate = jnp.split(inputs @ params.input_kernel + params.bias, 2, axis=-1)
+        update, candidate = gate_projections(inputs, params.input_kernel, params.bias, 2)
         if self.log_space:
             candidate = positive_candidate(candidate)
         return jax.nn.sigmoid(update), jax.nn.sigmoid(-update) * candidate

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import gate_projections
 from seqjax.core.cell import LinearRecurrentCell, ProjectionParams, init_projection
 from seqjax.core.min_gru import positive_candidate
 
@@ -48,7 +49,7 @@ class MinLSTMCell(LinearRecurrentCell):
 
     def coefficients(self, params: ProjectionParams, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
         """``(f' [..., hidden], i' * g [..., hidden])`` from ``inputs [..., input]``."""
-        input_gate, forget_gate, candidate = jnp.split(inputs @ params.input_kernel + params.bias, 3, axis=-1)
+        input_gate, forget_gate, candidate = gate_projections(inputs, params.input_kernel, params.bias, 3)
         if self.log_space:
             candidate = positive_candidate(candidate)
         log_ratio = jax.nn.softplus(-input_gate) - jax.nn.softplus(-forget_gate)  # log f - log i

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import gate_projections
 from seqjax.core.cell import LinearRecurrentCell, init_projection
 from seqjax.errors import bad_argument
 
@@ -67,7 +68,7 @@ class RGLRUCell(LinearRecurrentCell):
 
     def coefficients(self, params: RGLRUParams, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
         """``(a_t, sqrt(1 - a_t²) * i_t * v_t)``, each ``[..., hidden]``."""
-        value, recurrence_gate, input_gate = jnp.split(inputs @ params.input_kernel + params.bias, 3, axis=-1)
+        value, recurrence_gate, input_gate = gate_projections(inputs, params.input_kernel, params.bias, 3)
         log_a = -self.c * jax.nn.sigmoid(recurrence_gate) * jax.nn.softplus(-params.decay_logit)
         multiplier = jnp.sqrt(-jnp.expm1(2.0 * log_a))
         return jnp.exp(log_a), multiplier * jax.nn.sigmoid(input_gate) * value

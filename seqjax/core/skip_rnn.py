@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
+from seqjax.core.projection import flat_matmul
 from seqjax.errors import bad_argument
 
 
@@ -77,7 +78,7 @@ class SkipRNNCell:
 
     def project_inputs(self, params: SkipRNNParams, inputs: jax.Array) -> jax.Array:
         """``inputs @ V + b``: ``[..., input] -> [..., hidden]``."""
-        return inputs @ params.input_kernel + params.bias
+        return flat_matmul(inputs, params.input_kernel) + params.bias
 
     def step(self, params: SkipRNNParams, carry: SkipRNNState, projected: jax.Array) -> tuple[SkipRNNState, jax.Array]:
         """``h_t = f(projected + W h_{t-1} + W_skip h_{t-skip})``; the window of recent states moves by one."""

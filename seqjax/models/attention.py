@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from seqjax.choices import SCORES, ScoreName
 from seqjax.core import bad_argument, real_steps
+from seqjax.nn.dense import Dense
 
 
 class Memory(NamedTuple):
@@ -51,11 +52,11 @@ class CrossAttention(linen.Module):
         if self.score not in SCORES:
             raise bad_argument("score", f"one of {SCORES}", repr(self.score))
         if self.score == "general":
-            self.key_projection = linen.Dense(self.query_size, use_bias=False)
+            self.key_projection = Dense(self.query_size, use_bias=False)
         elif self.score == "additive":
-            self.key_projection = linen.Dense(self.attention_size)
-            self.query_projection = linen.Dense(self.attention_size, use_bias=False)
-            self.score_vector = linen.Dense(1, use_bias=False)
+            self.key_projection = Dense(self.attention_size)
+            self.query_projection = Dense(self.attention_size, use_bias=False)
+            self.score_vector = Dense(1, use_bias=False)
 
     def memory(self, values: jax.Array, lengths: jax.Array) -> Memory:
         """``values [batch, source_time, value]`` with their keys."""
@@ -78,7 +79,7 @@ class CrossAttention(linen.Module):
         return jnp.einsum("bts,bsv->btv", weights, memory.values), weights
 
 
-def attentional_states(attention: CrossAttention, combine: linen.Dense, states: jax.Array, memory: Memory) -> jax.Array:
+def attentional_states(attention: CrossAttention, combine: Dense, states: jax.Array, memory: Memory) -> jax.Array:
     """Luong's attentional states ``h̃_t = tanh(W_c [context_t; h_t])`` ``[batch, time, combine
     width]`` for decoder ``states [batch, time, query]`` (``combine``: ``W_c``, without bias)."""
     contexts, _ = attention(states, memory)

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 from seqjax import core
 from seqjax.models.attention import CrossAttention, Memory, attentional_states
 from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 
@@ -43,13 +44,13 @@ class Captioner(linen.Module):
 
     def setup(self) -> None:
         self.convolutions = [linen.Conv(c, (3, 3)) for c in self.channels]
-        self.bridge = linen.Dense(self.hidden_size)
+        self.bridge = Dense(self.hidden_size)
         self.embed = linen.Embed(self.vocab_size, self.embed_size)
         self.decoder = recurrent_layer(self.cell, self.hidden_size)
         if self.attend:
             self.attention = CrossAttention(self.hidden_size, "general")
-            self.combine = linen.Dense(self.hidden_size, use_bias=False)
-        self.head = linen.Dense(self.vocab_size)
+            self.combine = Dense(self.hidden_size, use_bias=False)
+        self.head = Dense(self.vocab_size)
         self.dropout = checked_dropout(self.dropout_rate)
 
     def encode(self, images: jax.Array) -> tuple[Memory, core.Carry]:

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 
 from seqjax.core import bad_argument
 from seqjax.models.sentence_classifier import SentenceEncoder
+from seqjax.nn.dense import Dense
 from seqjax.train.losses import sequence_cross_entropy
 from seqjax.nn.dropout import checked_dropout
 
@@ -53,10 +54,10 @@ class NeighbourTokenModel(linen.Module):
         outputs = self.encoder(tokens, lengths, deterministic=deterministic)
         outputs = checked_dropout(self.encoder.dropout_rate)(outputs, deterministic=deterministic)
         size, classes = self.encoder.hidden_size, self.output_size or self.encoder.vocab_size
-        next_logits = linen.Dense(classes, name="next_head")(outputs[..., :size])
+        next_logits = Dense(classes, name="next_head")(outputs[..., :size])
         if not self.encoder.bidirectional:
             return next_logits, None
-        return next_logits, linen.Dense(classes, name="previous_head")(outputs[..., size:])
+        return next_logits, Dense(classes, name="previous_head")(outputs[..., size:])
 
 
 def neighbour_token_loss(

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 
@@ -44,11 +45,11 @@ class GaussianHead(linen.Module):
 
     @linen.compact
     def __call__(self, features: jax.Array, future_inputs: jax.Array | None = None) -> GaussianForecast:
-        mean = linen.Dense(self.horizon, kernel_init=linen.initializers.zeros, name="mean")(features)
+        mean = Dense(self.horizon, kernel_init=linen.initializers.zeros, name="mean")(features)
         if future_inputs is not None:
-            mean = mean + linen.Dense(1, kernel_init=linen.initializers.zeros, name="known")(future_inputs)[..., 0]
+            mean = mean + Dense(1, kernel_init=linen.initializers.zeros, name="known")(future_inputs)[..., 0]
         if self.heteroscedastic:
-            scale = linen.Dense(self.horizon, name="scale")(features)
+            scale = Dense(self.horizon, name="scale")(features)
         else:
             scale = jnp.broadcast_to(self.param("scale", linen.initializers.zeros, (self.horizon,)), mean.shape)
         return GaussianForecast(mean, jax.nn.softplus(scale) + self.min_scale)
@@ -90,6 +91,6 @@ class WindowMLP(linen.Module):
                  deterministic: bool = True) -> GaussianForecast:
         x = context.reshape(context.shape[0], -1)
         for index in range(self.num_layers):
-            x = jax.nn.relu(linen.Dense(self.hidden_size, name=f"hidden_{index}")(x))
+            x = jax.nn.relu(Dense(self.hidden_size, name=f"hidden_{index}")(x))
             x = checked_dropout(self.dropout_rate)(x, deterministic=deterministic)
         return GaussianHead(self.horizon, name="head")(x, future_inputs)

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer, zero_carries
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 class LanguageModel(linen.Module):
@@ -57,4 +58,4 @@ class LanguageModel(linen.Module):
         dropout = checked_dropout(self.dropout_rate, deterministic=deterministic)
         layers = nn.stack(recurrent_layer(self.cell, self.hidden_size), self.num_layers, dropout_rate=self.dropout_rate)
         outputs, carries = layers(dropout(embedded), lengths, carries, deterministic=deterministic)
-        return linen.Dense(self.vocab_size, name="head")(dropout(outputs)), carries
+        return Dense(self.vocab_size, name="head")(dropout(outputs)), carries

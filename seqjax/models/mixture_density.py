@@ -15,6 +15,8 @@ import flax.linen as linen
 import jax
 import jax.numpy as jnp
 
+from seqjax.nn.dense import Dense
+
 MAX_CORRELATION = 0.995
 MIN_LOG_SCALE, MAX_LOG_SCALE = -6.0, 6.0
 
@@ -43,7 +45,7 @@ class MixtureDensityHead(linen.Module):
     @linen.compact
     def __call__(self, features: jax.Array) -> Mixture:
         k = self.num_components
-        out = linen.Dense(1 + 6 * k, name="output")(features)
+        out = Dense(1 + 6 * k, name="output")(features)
         shape = out.shape[:-1]
         return Mixture(
             end_logit=out[..., 0],

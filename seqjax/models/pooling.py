@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from seqjax.choices import POOLINGS, PoolingName
 from seqjax.core import bad_argument, real_steps
+from seqjax.nn.dense import Dense
 
 
 
@@ -62,8 +63,8 @@ class AttentionPooling(linen.Module):
 
     @linen.compact
     def __call__(self, outputs: jax.Array, lengths: jax.Array | None) -> tuple[jax.Array, jax.Array]:
-        keys = jnp.tanh(linen.Dense(self.attention_size, name="project")(outputs))
-        scores = linen.Dense(1, use_bias=False, name="query")(keys)[..., 0]
+        keys = jnp.tanh(Dense(self.attention_size, name="project")(outputs))
+        scores = Dense(1, use_bias=False, name="query")(keys)[..., 0]
         scores = jnp.where(real_steps(lengths, *outputs.shape[:2]), scores, -jnp.inf)
         weights = jax.nn.softmax(scores, axis=-1)
         self.sow("intermediates", "attention_weights", weights)

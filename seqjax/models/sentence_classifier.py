@@ -9,6 +9,7 @@ import jax
 from seqjax import nn
 from seqjax.nn import CellName, recurrent_layer
 from seqjax.models.pooling import Pool, PoolingName
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 
@@ -74,4 +75,4 @@ class SentenceClassifier(linen.Module):
         backward_size = self.hidden_size if self.bidirectional else 0
         pooled = Pool(self.pooling, backward_size, name="pool")(outputs, lengths)
         pooled = checked_dropout(self.dropout_rate)(pooled, deterministic=deterministic)
-        return linen.Dense(self.num_classes, name="head")(pooled)
+        return Dense(self.num_classes, name="head")(pooled)

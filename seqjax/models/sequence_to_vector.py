@@ -6,6 +6,7 @@ import flax.linen as linen
 import jax
 
 from seqjax.models.pooling import Pool, PoolingName
+from seqjax.nn.dense import Dense
 
 
 class SequenceToVector(linen.Module):
@@ -27,4 +28,4 @@ class SequenceToVector(linen.Module):
     def __call__(self, inputs: jax.Array, lengths: jax.Array | None = None) -> jax.Array:
         outputs, _ = self.encoder(inputs, lengths)
         pooled = Pool(self.pooling, self.backward_size, name="pool")(outputs, lengths)
-        return linen.Dense(self.output_size, name="head")(pooled)
+        return Dense(self.output_size, name="head")(pooled)

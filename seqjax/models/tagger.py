@@ -5,6 +5,8 @@ from __future__ import annotations
 import flax.linen as linen
 import jax
 
+from seqjax.nn.dense import Dense
+
 
 class SequenceTagger(linen.Module):
     """``encoder`` (any layer returning ``(outputs, carry)``) followed by a per-step linear head.
@@ -20,4 +22,4 @@ class SequenceTagger(linen.Module):
     @linen.compact
     def __call__(self, inputs: jax.Array, lengths: jax.Array | None = None) -> jax.Array:
         outputs, _ = self.encoder(inputs, lengths)
-        return linen.Dense(self.num_labels, name="head")(outputs)
+        return Dense(self.num_labels, name="head")(outputs)

@@ -23,6 +23,7 @@ from seqjax.models.attention import CrossAttention, Memory, ScoreName, attention
 from seqjax.models.encoder_decoder import generate_sequences
 from seqjax.nn import CellName, carry_from_hidden, recurrent_layer
 from seqjax.models.pooling import last_step
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 
@@ -62,11 +63,11 @@ class Translator(linen.Module):
         self.encoder = nn.Bidirectional(
             recurrent_layer(self.cell, self.encoder_size), recurrent_layer(self.cell, self.encoder_size)
         )
-        self.bridge = linen.Dense(self.decoder_size)
+        self.bridge = Dense(self.decoder_size)
         self.decoder = recurrent_layer(self.cell, self.decoder_size)
         self.attention = CrossAttention(self.decoder_size, self.score)
-        self.combine = linen.Dense(self.decoder_size, use_bias=False)
-        self.head = linen.Dense(self.target_vocab_size)
+        self.combine = Dense(self.decoder_size, use_bias=False)
+        self.head = Dense(self.target_vocab_size)
         self.dropout = checked_dropout(self.dropout_rate)
 
     def encode(

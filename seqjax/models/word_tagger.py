@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from seqjax import nn
 from seqjax.models.pooling import last_step
+from seqjax.nn.dense import Dense
 from seqjax.nn.dropout import checked_dropout
 
 
@@ -85,4 +86,4 @@ class WordTagger(linen.Module):
         )
         x, _ = nn.Stacked(layers, dropout_rate=self.dropout_rate)(x, lengths, deterministic=deterministic)
         x = checked_dropout(self.dropout_rate)(x, deterministic=deterministic)
-        return linen.Dense(self.num_tags, name="head")(x)
+        return Dense(self.num_tags, name="head")(x)

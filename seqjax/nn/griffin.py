@@ -12,6 +12,7 @@ import jax.numpy as jnp
 from seqjax import core
 from seqjax.core import bad_argument
 from seqjax.core.lengths import reverse_within_lengths
+from seqjax.nn.dense import Dense
 
 
 class RMSNorm(linen.Module):
@@ -109,20 +110,20 @@ class GriffinBlock(linen.Module):
         carry = self.zero_carry(inputs.shape[0]) if initial_carry is None else initial_carry
         width = self.recurrent_width
         normed = RMSNorm(name="recurrent_norm")(inputs)
-        gate = jax.nn.gelu(linen.Dense(width, name="gate")(normed))
+        gate = jax.nn.gelu(Dense(width, name="gate")(normed))
         convolved, convolution = CausalConvolution(self.conv_width, name="convolution")(
-            linen.Dense(width, name="recurrent_in")(normed), lengths, carry.convolution
+            Dense(width, name="recurrent_in")(normed), lengths, carry.convolution
         )
         cell = core.RGLRUCell()
         params = self.param("cell", lambda key: cell.init(key, width, width))
         recurrent, recurrence = core.run(
             cell, params, convolved, initial_carry=carry.recurrence, lengths=lengths, options=self.options
         )
-        hidden = inputs + linen.Dense(self.hidden_size, name="recurrent_out")(recurrent * gate)
+        hidden = inputs + Dense(self.hidden_size, name="recurrent_out")(recurrent * gate)
         normed = RMSNorm(name="mlp_norm")(hidden)
         expanded = self.mlp_expansion * self.hidden_size
-        mlp = jax.nn.gelu(linen.Dense(expanded, name="mlp_gate")(normed)) * linen.Dense(expanded, name="mlp_in")(normed)
-        outputs = hidden + linen.Dense(self.hidden_size, name="mlp_out")(mlp)
+        mlp = jax.nn.gelu(Dense(expanded, name="mlp_gate")(normed)) * Dense(expanded, name="mlp_in")(normed)
+        outputs = hidden + Dense(self.hidden_size, name="mlp_out")(mlp)
         if lengths is not None:
             outputs = jnp.where(core.real_steps(lengths, *inputs.shape[:2])[..., None], outputs, 0.0)
         if reverse:
