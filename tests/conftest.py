@@ -1,4 +1,4 @@
-"""Compiler setting and test ordering for ``pytest -n auto`` (``make test``)."""
+"""Compiler settings, the session's compilation cache and test ordering for ``pytest -n auto`` (``make test``)."""
 
 from __future__ import annotations
 
