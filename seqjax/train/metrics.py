@@ -4,14 +4,20 @@ Every record is one JSON object per line of ``<run_dir>/metrics.jsonl``:
 ``{"step": 100, "split": "train", "loss": 1.93, "grad_norm": 0.84, ...}``; the same
 scalars go to TensorBoard under ``<split>/<name>`` (``tensorboard --logdir <run_dir>``),
 except non-finite ones (a skipped step's NaN loss), which only the JSONL file records:
-tensorboardX would print a warning for each.
+tensorboardX would print a warning for each. Each writer has its own events file, named with
+the process id and a random suffix: tensorboardX names a file by the second and the host and
+opens it with ``"wb"``, so two writers in one second (a run resumed at once) would otherwise
+truncate the first one's events. A writer that writes nothing (a run resumed at its end)
+creates no file.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import pathlib
+import uuid
 from collections.abc import Iterator, Mapping
 
 from tensorboardX import SummaryWriter
@@ -26,7 +32,7 @@ class MetricsWriter:
         self.run_dir = pathlib.Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._jsonl = open(self.run_dir / METRICS_FILE, "a", encoding="utf-8")  # noqa: SIM115
-        self._tensorboard = SummaryWriter(logdir=str(self.run_dir / "tensorboard"))
+        self._tensorboard: SummaryWriter | None = None  # opened on the first scalar
 
     def write(self, step: int, split: str, metrics: Mapping[str, float]) -> None:
         """Records ``metrics`` (name -> number) of ``split`` (``"train"``, ``"eval"``) at ``step``."""
@@ -36,12 +42,19 @@ class MetricsWriter:
         self._jsonl.flush()
         for name, value in values.items():
             if math.isfinite(value):
-                self._tensorboard.add_scalar(f"{split}/{name}", value, int(step))
+                self._events().add_scalar(f"{split}/{name}", value, int(step))
+
+    def _events(self) -> SummaryWriter:
+        if self._tensorboard is None:
+            self._tensorboard = SummaryWriter(logdir=str(self.run_dir / "tensorboard"),
+                                              filename_suffix=f".{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        return self._tensorboard
 
     def close(self) -> None:
         """Flushes and closes ``metrics.jsonl`` and the TensorBoard events."""
         self._jsonl.close()
-        self._tensorboard.close()
+        if self._tensorboard is not None:
+            self._tensorboard.close()
 
     def __enter__(self) -> MetricsWriter:
         return self
