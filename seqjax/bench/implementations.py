@@ -137,9 +137,13 @@ def seqjax_implementation(
     params = tuple(tuple(cell_params(w) for w in layer) for layer in weights.cells)
 
     def apply(params, inputs):
-        return run_stack(
-            lambda p, x, reverse: core.run(cell, p, x, reverse=reverse, options=options)[0], params, inputs
-        )
+        outputs = inputs
+        for layer in params:  # a bidirectional layer as the library runs it: both directions in one loop
+            if len(layer) == 2:
+                outputs = jnp.concatenate(core.run_both_directions(cell, *layer, outputs, options=options)[0], axis=-1)
+            else:
+                outputs = core.run(cell, layer[0], outputs, options=options)[0]
+        return outputs
 
     name = {"on": "seqjax cuDNN", "off": "seqjax" if backward == "custom" else "seqjax (autodiff)"}[cudnn]
     if shard_batch:

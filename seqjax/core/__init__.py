@@ -1,6 +1,7 @@
 """seqjax.core: pure-JAX recurrent cells, their initialisers and the scan runner (no Flax)."""
 
 from seqjax.core import initializers
+from seqjax.core.both_directions import run_both_directions
 from seqjax.core.cell import Carry, Cell, FusedCell, FusedParams, LinearRecurrentCell, ProjectionParams, carry_from_hidden
 from seqjax.core.cudnn_lstm import cudnn_fallback_reason, from_cudnn_weights, to_cudnn_weights
 from seqjax.errors import ArgumentError, bad_argument
@@ -53,5 +54,6 @@ __all__ = [
     "linear_recurrence",
     "real_steps",
     "run",
+    "run_both_directions",
     "to_cudnn_weights",
 ]

@@ -55,6 +55,15 @@ class RecurrentLayer(linen.Module):
         return core.carry_from_hidden(self.make_cell(), hidden)
 
     @linen.compact
+    def cell_params(self, input_size: int) -> Any:
+        """The core cell's parameters ``params["cell"]`` for ``input_size`` input features
+        (drawn on ``init``); what ``Bidirectional`` reads to run both directions as one."""
+        cell = self.make_cell()
+        return self.param(
+            "cell",
+            lambda key: cell.init(key, input_size, self.hidden_size, dtype=self.param_dtype, **self.cell_init_options()),
+        )
+
     def __call__(
         self,
         inputs: jax.Array,
@@ -63,15 +72,9 @@ class RecurrentLayer(linen.Module):
         *,
         reverse: bool = False,
     ) -> tuple[jax.Array, core.Carry]:
-        cell = self.make_cell()
-        params = self.param(
-            "cell",
-            lambda key: cell.init(
-                key, inputs.shape[-1], self.hidden_size, dtype=self.param_dtype, **self.cell_init_options()
-            ),
-        )
         return core.run(
-            cell, params, inputs, initial_carry=initial_carry, lengths=lengths, reverse=reverse, options=self.options
+            self.make_cell(), self.cell_params(jnp.shape(inputs)[-1]), inputs, initial_carry=initial_carry,
+            lengths=lengths, reverse=reverse, options=self.options,
         )
 
 

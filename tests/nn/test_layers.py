@@ -102,13 +102,18 @@ def test_stack_rejects_bad_configurations():
         model.init(jax.random.key(0), x, None, [None])
 
 
-def test_bidirectional_respects_lengths():
-    model = nn.Bidirectional(nn.LSTM(HIDDEN), nn.LSTM(HIDDEN + 1))
+@pytest.mark.parametrize("backward_layer, loops", [
+    (nn.LSTM(HIDDEN + 1), 2),  # other sizes: each direction its own loop
+    (nn.LSTM(HIDDEN, recurrent_init=initializers.identity), 1),  # the same run: one loop batched over direction
+], ids=["two loops", "one loop"])
+def test_bidirectional_respects_lengths(backward_layer, loops):
+    model = nn.Bidirectional(nn.LSTM(HIDDEN), backward_layer)
     x = inputs()
     padded = jnp.where(jnp.arange(TIME)[None, :, None] < LENGTHS[:, None, None], x, 99.0)
     variables = model.init(jax.random.key(3), x)
+    assert str(jax.make_jaxpr(lambda v: model.apply(v, padded, LENGTHS))(variables)).count(" scan[") == loops
     outputs, (forward_final, backward_final) = model.apply(variables, padded, LENGTHS)
-    assert outputs.shape == (BATCH, TIME, 2 * HIDDEN + 1)
+    assert outputs.shape == (BATCH, TIME, HIDDEN + backward_layer.hidden_size)
     forward = variables["params"]["forward_layer"]["cell"]
     backward = variables["params"]["backward_layer"]["cell"]
     for b, n in enumerate(LENGTHS.tolist()):
