@@ -53,7 +53,7 @@ def _carry(cell, seed: int):
     return jax.tree.map(lambda a: jnp.asarray(np.random.default_rng(seed).standard_normal(a.shape)), zero)
 
 
-@pytest.mark.parametrize("cell", [core.LSTMCell(), core.GRUCell(reset_after=True), core.SimpleRNNCell()], ids=repr)
+@pytest.mark.parametrize("cell", [core.LSTMCell(), core.GRUCell(reset_after=True), core.SimpleRNNCell()], ids=lambda cell: type(cell).__name__)
 @pytest.mark.parametrize("carries", ["none", "both", "forward only", "backward only"])
 @pytest.mark.parametrize("with_lengths", [False, True])
 def test_one_batched_run_equals_two_runs_and_so_do_its_gradients_in_float64(cell, carries, with_lengths):
