@@ -36,10 +36,14 @@ def run_both_directions(
     """``run(cell, forward_params, ...)`` and ``run(cell, backward_params, ..., reverse=True)``.
 
     Args:
-      cell, inputs, lengths, options: as for ``seqjax.core.run`` (``inputs [batch, time, input]``).
-      forward_params, backward_params: the parameters of each direction.
+      cell: the cell both directions run, as for ``seqjax.core.run``.
+      forward_params: the forward direction's parameters.
+      backward_params: the backward direction's parameters, of the same structure.
+      inputs: ``[batch, time, input]``, as for ``seqjax.core.run``.
       initial_carries: ``(forward, backward)`` carries before each direction's first step,
         ``None`` for zeros.
+      lengths: ``[batch]`` real lengths (right padding), or ``None``, as for ``seqjax.core.run``.
+      options: the run options, as for ``seqjax.core.run``.
 
     Returns:
       ``((forward outputs, backward outputs), (forward final carry, backward final carry))``,
