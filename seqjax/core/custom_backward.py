@@ -29,8 +29,8 @@ from seqjax.core.projection import flat_matmul
 from seqjax.core.varying import summed_like, varying_like
 
 
-def _masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
-    """``new`` where ``real`` (``[batch, 1]``), else ``old``; ``new`` when there is no mask."""
+def masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
+    """``new`` where ``real`` (``[batch, 1]`` or a scalar), else ``old``; ``new`` when there is no mask."""
     if real is None:
         return new
     return jax.tree.map(lambda n, o: jnp.where(real, n, o), new, old)
@@ -40,7 +40,7 @@ def _real_at(lengths: jax.Array | None, t: jax.Array) -> jax.Array | None:
     return None if lengths is None else (t < lengths)[:, None]
 
 
-def _add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) -> Carry:
+def add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) -> Carry:
     """``carry_cotangent`` plus ``d_hidden`` in the carry's hidden part."""
     _, hidden_vjp = jax.vjp(cell.hidden_of, carry_cotangent)  # linear: only the structure is used
     return jax.tree.map(jnp.add, carry_cotangent, hidden_vjp(d_hidden)[0])
@@ -72,7 +72,7 @@ def _forward(
     def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, tuple[Carry, Any]]:
         x_t, t = step_inputs
         new, saved = cell.pointwise_forward(pointwise_params, carry, *pre_activations(carry, x_t))
-        new = _masked(_real_at(lengths, t), new, carry)
+        new = masked(_real_at(lengths, t), new, carry)
         return new, (new, saved)
 
     final, (carries, saved) = jax.lax.scan(
@@ -131,17 +131,17 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
         d_carry, d_pointwise_params = state
         saved_t, d_output_t, t = step
         before = carry_before(t)
-        d_after = _add_to_hidden(cell, d_carry, d_output_t)
+        d_after = add_to_hidden(cell, d_carry, d_output_t)
         real = _real_at(lengths, t)
         # Past a sequence's end the step is the identity: nothing flows into its pointwise part.
-        d_step = _masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
+        d_step = masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
         d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
             pointwise_params, saved_t, before, d_step
         )
-        d_before = _add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
+        d_before = add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
         if clip_carry_gradient is not None:
             d_before = clip_rows(d_before, clip_carry_gradient)
-        d_before = _masked(real, d_before, d_after)
+        d_before = masked(real, d_before, d_after)
         d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
         return (d_before, d_pointwise_params), d_projected
 
