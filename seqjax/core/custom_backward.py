@@ -46,7 +46,7 @@ def add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) 
     return jax.tree.map(jnp.add, carry_cotangent, hidden_vjp(d_hidden)[0])
 
 
-def _forward(
+def forward_with_residuals(
     cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool,
     params: Any, inputs: jax.Array, initial_carry: Carry, lengths: jax.Array | None,
 ) -> tuple[tuple[jax.Array, Carry], tuple[Carry, Any]]:
@@ -97,12 +97,12 @@ def scan_fused_cell(
     (reverse mode) in ``params``, ``inputs`` and ``initial_carry`` by the backward pass
     described in the module docstring.
     """
-    return _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
+    return forward_with_residuals(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
 
 
 def _scan_fwd(cell, hoist, unroll, reverse, clip_carry_gradient, params, inputs, initial_carry, lengths):
     del clip_carry_gradient
-    result, (carries, saved) = _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
+    result, (carries, saved) = forward_with_residuals(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
     return result, (params, inputs, initial_carry, lengths, carries, saved)
 
 
@@ -156,25 +156,33 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     # The hidden state before each step, in the order the forward scan visited the steps.
     hiddens, first = cell.hidden_of(carries), cell.hidden_of(initial_carry)[None]
     hidden_before = jnp.concatenate([hiddens[1:], first] if reverse else [first, hiddens[:-1]])
-    hidden_size = hiddens.shape[-1]
-    d_kernel = cell.recurrent_kernel_gradient(  # one large product over time * batch
-        hidden_before.reshape(-1, hidden_size),
-        d_projected.reshape(-1, d_projected.shape[-1]),
-        jax.tree.map(lambda a: a.reshape(-1, a.shape[-1]), saved),
-    )
+    d_params = parameter_gradients(cell, params, inputs, hidden_before, d_projected, saved, d_pointwise_params)
+    return d_params, flat_matmul(d_projected, params.input_kernel.T), summed_like(d_initial, initial_carry), None
 
-    # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
-    input_size, projected_width = params.input_kernel.shape
-    flat_d_projected = d_projected.reshape(-1, projected_width)
-    d_inputs = flat_matmul(d_projected, params.input_kernel.T)
-    d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
+
+def parameter_gradients(
+    cell: FusedCell, params: Any, inputs: jax.Array, hidden_before: jax.Array, d_projected: jax.Array,
+    saved: Any, d_pointwise_params: Any,
+) -> Any:
+    """The gradient of a layer's parameters after its backward loop, as large matrix products.
+
+    ``inputs [time, batch, input]``, ``hidden_before [time, batch, hidden]`` (the hidden state
+    before each step), ``d_projected [time, batch, K]`` (the cotangents of the projected inputs),
+    ``saved`` as ``pointwise_forward`` saved it, all over the same steps; ``d_pointwise_params``
+    summed over them in the loop. Under ``shard_map``, a replicated parameter's gradient is the
+    sum over the shards of the data.
+    """
+    flat = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731 - [time * batch, features]
+    flat_d_projected = flat(d_projected)
+    kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
+    d_kernel = cell.recurrent_kernel_gradient(flat(hidden_before), flat_d_projected, jax.tree.map(flat, saved))
+    # The transpose of the input projection ``x @ V + b``.
+    d_input_kernel = flat(inputs).T @ flat_d_projected
     _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
-    # Under shard_map, a replicated parameter's gradient is the sum over the shards of the data.
     kernel_cotangents = summed_like((d_kernel, d_pointwise_params), (kernel, pointwise_params))
     d_input_kernel, d_bias = summed_like((d_input_kernel, flat_d_projected.sum(0)), (params.input_kernel, params.bias))
     (d_params,) = kernel_vjp(kernel_cotangents)
-    d_params = d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
-    return d_params, d_inputs, summed_like(d_initial, initial_carry), None
+    return d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
 
 
 scan_fused_cell.defvjp(_scan_fwd, _scan_bwd)

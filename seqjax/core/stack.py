@@ -1,10 +1,11 @@
 """Layers stacked on top of each other, each run on the outputs of the one below.
 
-``run_stack`` computes exactly what ``seqjax.core.run`` layer after layer computes. For
-the built-in step cells (``FusedCell``) it runs all layers in one loop, the wavefront of
-``seqjax.core.wavefront``: layer ``l`` makes step ``t - l`` beside layer 0's step ``t``, so
-the loop has ``T + L - 1`` iterations instead of ``L * T``. Measured on the 2-core CPU
-(BENCHMARKS.md, 2026-12-07), where it is used; elsewhere the layers run one after another.
+``run_stack`` computes exactly what ``seqjax.core.run`` layer after layer computes, and
+its forward pass is that. For the built-in step cells (``FusedCell``) its backward pass is one
+loop over all layers, the wavefront of ``seqjax.core.wavefront``: layer ``l`` goes back over
+step ``t - l`` beside the top layer's step ``t``, ``T + L - 1`` iterations instead of ``L * T``.
+Measured on the 2-core CPU (BENCHMARKS.md, 2026-12-07), where it is used; elsewhere the
+layers are differentiated one after another.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def run_stack(
 
     Returns:
       ``(outputs [batch, time, hidden] of the top layer, final carries, one per layer)``:
-      exactly what ``seqjax.core.run`` called layer after layer returns. They come from one
-      wavefront loop (``seqjax.core.wavefront``) when it can run the call (a ``FusedCell``
+      exactly what ``seqjax.core.run`` called layer after layer returns. Their gradient comes
+      from one wavefront loop (``seqjax.core.wavefront``) when it can run the call (a ``FusedCell``
       with its custom backward pass, layers of one width, batched inputs, the projection not
       hoisted, which is the CPU default, and no cuDNN); otherwise from the layer-by-layer calls.
 

@@ -1,18 +1,20 @@
-"""Stacked layers as a wavefront: one loop in which layer ``l`` makes step ``t - l``.
+"""The backward pass of stacked layers as one wavefront loop: layer ``l`` goes back over step ``t - l``.
 
-Run layer after layer, a stack of ``L`` layers is ``L`` loops of ``T`` small steps; on the
-2-core CPU the runtime's cost per step, not the arithmetic, bounds such loops (BENCHMARKS.md).
-Layer ``l + 1`` at step ``t`` needs only layer ``l``'s output at step ``t``, so loop iteration
-``s`` can make step ``s - l`` of every layer ``l`` at once, each reading the carry the layer
-below left after the previous iteration: ``T + L - 1`` iterations of ``L`` independent steps.
-A layer outside its steps (``s - l < 0``, or past its sequence's length) keeps its carry, as a
-padded step does in ``seqjax.core.run``.
+The forward pass runs layer after layer, each the forward scan of
+``seqjax.core.custom_backward``. Run the same way, the backward pass would be ``L`` loops of
+``T`` small steps whose per-step product ``dpre @ Wᵀ`` leaves the second core of the 2-core CPU
+mostly idle at hidden 256 (BENCHMARKS.md, 2026-12-06 profile). Layer ``l`` needs, going back
+over step ``t``, only the cotangent of its output at ``t``, which layer ``l + 1`` sends once it
+has gone back over its own step ``t``. So iteration ``s`` of one reversed loop takes every
+layer ``l`` back over its step ``s - l``: ``T + L - 1`` iterations, in each of which every
+layer but the lowest makes one product ``dpre @ [V; W]ᵀ``, the cotangent of its input (for
+the layer below, at the next iteration) and of its hidden state at once. A layer outside its
+steps (``s - l`` before its first or past its sequence's last) passes its cotangent through,
+as a padded step does. The weight gradients are large products after the loop, as for one layer.
 
-The backward pass is the same wavefront reversed, the cuDNN scheme of
-``seqjax.core.custom_backward`` for every layer: each iteration propagates every layer's
-carry cotangent one step and sends layer ``l``'s cotangent of its input (its product with
-``[V; W]ᵀ``) to layer ``l - 1``, which uses it in the next iteration. The weight gradients are
-large products after the loop.
+The forward pass as a wavefront too (layer ``l`` at step ``t - l`` beside layer 0 at ``t``) was
+measured and lost: no faster at b32 h256, 0.93x layer after layer at b64 h512 (BENCHMARKS.md,
+2026-12-07).
 """
 
 from __future__ import annotations
@@ -23,72 +25,28 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from seqjax.core.cell import Carry, FusedCell
-from seqjax.core.custom_backward import add_to_hidden, masked
+from seqjax.core.cell import FusedCell
+from seqjax.core.custom_backward import add_to_hidden, forward_with_residuals, masked, parameter_gradients
 from seqjax.core.gradient_clipping import clip_rows
 from seqjax.core.projection import flat_matmul
 from seqjax.core.varying import summed_like, varying_like
 
 
-def _active(lengths: jax.Array | None, time: int, layer: int, iteration: jax.Array) -> jax.Array:
-    """Whether ``layer`` makes a real step at loop ``iteration``: ``[batch, 1]`` (or a scalar
-    without ``lengths``)."""
-    step = iteration - layer
-    if lengths is None:
-        return (step >= 0) & (step < time)
-    return ((step >= 0) & (step < lengths))[:, None]
-
-
-def _stacked_kernel(cell: FusedCell, params: Any) -> jax.Array | None:
-    """``[V; W]`` ``[input + hidden, K]`` for a cell that reads only ``V x + W h``'s sum, else None;
-    built once, outside the loops."""
-    if not cell.sums_projection_and_recurrent:
-        return None
-    return jnp.concatenate([params.input_kernel, cell.recurrent_kernel_of(params)])
-
-
-def _pre_activations(
-    cell: FusedCell, params: Any, stacked: jax.Array | None, layer_input: jax.Array, carry: Carry
-) -> tuple[jax.Array, jax.Array]:
-    """``(projected, recurrent)`` of one step, as ``pointwise_forward`` takes them; one product
-    ``[x, h] @ [V; W]`` with a ``stacked`` kernel."""
-    hidden = cell.hidden_of(carry)
-    if stacked is not None:
-        pre = jnp.concatenate([layer_input, hidden], axis=-1) @ stacked + params.bias
-        return pre, jnp.zeros((), pre.dtype)
-    return layer_input @ params.input_kernel + params.bias, hidden @ cell.recurrent_kernel_of(params)
-
-
 def _forward(
     cell: FusedCell, unroll: int | bool, params: tuple, inputs: jax.Array, initial: tuple, lengths: jax.Array | None
-) -> tuple[tuple[jax.Array, tuple], tuple[tuple, tuple]]:
-    """``inputs [time, batch, input]`` -> ``((top outputs [time, batch, hidden], final carries),
-    (carries, saved))``, the last two per layer and stacked over the ``time + layers - 1`` iterations."""
-    time, layers = inputs.shape[0], len(params)
-    padded = jnp.concatenate([inputs, jnp.zeros((layers - 1, *inputs.shape[1:]), inputs.dtype)])
-    stacked = [_stacked_kernel(cell, p) for p in params]
-
-    def body(carries: tuple, step: tuple[jax.Array, jax.Array]) -> tuple[tuple, tuple]:
-        x_s, s = step
-        new_carries, saved = [], []
-        for layer, (layer_params, carry) in enumerate(zip(params, carries)):
-            layer_input = x_s if layer == 0 else cell.hidden_of(carries[layer - 1])  # before this iteration
-            new, saved_layer = cell.pointwise_forward(
-                cell.pointwise_params(layer_params), carry,
-                *_pre_activations(cell, layer_params, stacked[layer], layer_input, carry),
-            )
-            new_carries.append(masked(_active(lengths, time, layer, s), new, carry))
-            saved.append(saved_layer)
-        return tuple(new_carries), (tuple(new_carries), tuple(saved))
-
-    finals, (carries, saved) = jax.lax.scan(
-        body, tuple(initial), (padded, jnp.arange(time + layers - 1)), unroll=unroll
-    )
-    outputs = cell.hidden_of(carries[-1])[layers - 1:]
-    if lengths is not None:
-        real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]  # [time, batch, 1]
-        outputs = jnp.where(real, outputs, jnp.zeros_like(outputs))
-    return (outputs, finals), (carries, saved)
+) -> tuple[tuple[jax.Array, tuple], tuple[tuple, tuple, tuple]]:
+    """Layer after layer over ``inputs [time, batch, input]``: ``((top outputs, final carries),
+    (each layer's inputs, carries, saved))``, the residuals stacked over time."""
+    outputs, finals, layer_inputs, carries, saved = inputs, [], [], [], []
+    for layer_params, carry in zip(params, initial):
+        layer_inputs.append(outputs)
+        (outputs, final), (layer_carries, layer_saved) = forward_with_residuals(
+            cell, False, unroll, False, layer_params, outputs, carry, lengths
+        )
+        finals.append(final)
+        carries.append(layer_carries)
+        saved.append(layer_saved)
+    return (outputs, tuple(finals)), (tuple(layer_inputs), tuple(carries), tuple(saved))
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1, 2))
@@ -101,108 +59,98 @@ def scan_stacked_fused_cell(
 
     ``params`` and ``initial_carries`` hold one entry per layer, bottom first; every layer
     but the first reads ``hidden`` features. Returns ``(top outputs [time, batch, hidden],
-    final carries)``, exactly what running ``scan_fused_cell`` layer by layer returns, by the
-    wavefront of the module docstring; differentiable (reverse mode) in ``params``,
-    ``inputs`` and ``initial_carries``.
+    final carries)``, exactly what ``scan_fused_cell`` layer after layer returns;
+    differentiable (reverse mode) in ``params``, ``inputs`` and ``initial_carries`` by the
+    wavefront of the module docstring.
     """
     return _forward(cell, unroll, params, inputs, initial_carries, lengths)[0]
 
 
 def _stacked_fwd(cell, unroll, clip_carry_gradient, params, inputs, initial_carries, lengths):
     del clip_carry_gradient
-    result, (carries, saved) = _forward(cell, unroll, params, inputs, initial_carries, lengths)
-    return result, (params, inputs, initial_carries, lengths, carries, saved)
+    result, residuals = _forward(cell, unroll, params, inputs, initial_carries, lengths)
+    return result, (params, initial_carries, lengths, residuals)
+
+
+def _at(tree: Any, index: jax.Array) -> Any:
+    """Step ``index`` of arrays stacked over time, read in place."""
+    return jax.tree.map(lambda a: jax.lax.dynamic_index_in_dim(a, index, keepdims=False), tree)
 
 
 def _stacked_bwd(cell, unroll, clip_carry_gradient, residuals, cotangents):
-    params, inputs, initial, lengths, carries, saved = residuals
+    params, initial, lengths, (layer_inputs, carries, saved) = residuals
     d_outputs, d_finals = cotangents
+    inputs = layer_inputs[0]
     time, layers = inputs.shape[0], len(params)
-    iterations = time + layers - 1
+    hidden_size = cell.hidden_of(initial[0]).shape[-1]
     if lengths is not None:
         real = (jnp.arange(time)[:, None] < lengths[None, :])[..., None]
         d_outputs = jnp.where(real, d_outputs, jnp.zeros_like(d_outputs))
-    # The top layer's output cotangent by iteration: it makes step t at iteration t + layers - 1.
+    # The top layer's output cotangent by iteration: it goes back over step t at iteration t + layers - 1.
     d_top = jnp.concatenate([jnp.zeros((layers - 1, *d_outputs.shape[1:]), d_outputs.dtype), d_outputs])
+    # [V; W]ᵀ of every layer above the first, when the cell reads only V x + W h's sum.
+    stacked_transposed = [
+        jnp.concatenate([p.input_kernel, cell.recurrent_kernel_of(p)]).T if cell.sums_projection_and_recurrent else None
+        for p in params
+    ]
 
-    stacked_transposed = [None if k is None else k.T for k in (_stacked_kernel(cell, p) for p in params)]
-
-    def carry_before(layer: int, s: jax.Array) -> Carry:
-        """The layer's carry before iteration ``s``: after ``s - 1``, or its initial carry."""
-        index = jnp.maximum(s - 1, 0)
-        return jax.tree.map(
-            lambda c, first: jnp.where(s == 0, first, jax.lax.dynamic_index_in_dim(c, index, keepdims=False)),
-            carries[layer], initial[layer],
+    def layer_back(layer: int, s: jax.Array, d_carry: Any, d_output: jax.Array, d_pointwise: Any):
+        """Layer ``layer`` back over its step ``s - layer``: ``(d_carry before it, d_input or None,
+        d_pointwise, d_projected)``."""
+        layer_params, t = params[layer], s - layer
+        before = jax.tree.map(lambda c, first: jnp.where(t <= 0, first, c),
+                              _at(carries[layer], jnp.clip(t - 1, 0, time - 1)), initial[layer])
+        d_after = add_to_hidden(cell, d_carry, d_output)
+        active = (t >= 0) & (t < time) if lengths is None else ((t >= 0) & (t < lengths))[:, None]
+        d_step = masked(active, d_after, jax.tree.map(jnp.zeros_like, d_after))  # nothing enters a skipped step
+        d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
+            cell.pointwise_params(layer_params), _at(saved[layer], jnp.clip(t, 0, time - 1)), before, d_step
         )
+        if layer == 0:  # the inputs' cotangent is one product after the loop
+            d_input, d_hidden = None, d_recurrent @ cell.recurrent_kernel_of(layer_params).T
+        elif stacked_transposed[layer] is not None:  # [d_input, d_hidden] in one product
+            both = d_projected @ stacked_transposed[layer]
+            d_input, d_hidden = both[:, :hidden_size], both[:, hidden_size:]
+        else:
+            d_input = d_projected @ layer_params.input_kernel.T
+            d_hidden = d_recurrent @ cell.recurrent_kernel_of(layer_params).T
+        d_before = add_to_hidden(cell, d_before, d_hidden)
+        if clip_carry_gradient is not None:
+            d_before = clip_rows(d_before, clip_carry_gradient)
+        d_pointwise = jax.tree.map(jnp.add, d_pointwise, d_params_t)
+        return masked(active, d_before, d_after), d_input, d_pointwise, d_projected
 
     def body(state, step):
-        d_carries, d_from_above, d_pointwise = state
-        saved_s, d_top_s, s = step
-        new_d_carries, new_from_above, new_d_pointwise, d_projected_s = [], [], [], []
-        for layer, layer_params in enumerate(params):
-            d_output = d_top_s if layer == layers - 1 else d_from_above[layer]
-            d_after = add_to_hidden(cell, d_carries[layer], d_output)
-            active = _active(lengths, time, layer, s)
-            d_step = masked(active, d_after, jax.tree.map(jnp.zeros_like, d_after))
-            d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
-                cell.pointwise_params(layer_params), saved_s[layer], carry_before(layer, s), d_step
-            )
-            kernel = cell.recurrent_kernel_of(layer_params)
-            if layer > 0 and stacked_transposed[layer] is not None:  # [d_input, d_hidden] in one product
-                both = d_projected @ stacked_transposed[layer]
-                d_input, d_hidden = both[:, :-kernel.shape[0]], both[:, -kernel.shape[0]:]
-            else:
-                d_hidden = d_recurrent @ kernel.T
-                d_input = d_projected @ layer_params.input_kernel.T if layer > 0 else None
-            if d_input is not None:
-                new_from_above.append(d_input)  # layer - 1's output cotangent at its next iteration
-            d_before = add_to_hidden(cell, d_before, d_hidden)
-            if clip_carry_gradient is not None:
-                d_before = clip_rows(d_before, clip_carry_gradient)
-            new_d_carries.append(masked(active, d_before, d_after))
-            new_d_pointwise.append(jax.tree.map(jnp.add, d_pointwise[layer], d_params_t))
-            d_projected_s.append(d_projected)
-        return (tuple(new_d_carries), tuple(new_from_above), tuple(new_d_pointwise)), tuple(d_projected_s)
+        d_carries, d_from_above, d_pointwise = state  # d_from_above[l]: layer l's output cotangent
+        d_top_s, s = step
+        backs = [
+            layer_back(layer, s, d_carries[layer], d_top_s if layer == layers - 1 else d_from_above[layer],
+                       d_pointwise[layer])
+            for layer in range(layers)
+        ]
+        d_carries, d_inputs, d_pointwise, d_projected = (tuple(parts) for parts in zip(*backs))
+        return (d_carries, d_inputs[1:], d_pointwise), d_projected
 
-    hidden_size = cell.hidden_of(initial[0]).shape[-1]
     zero_from_above = tuple(jnp.zeros((inputs.shape[1], hidden_size), d_outputs.dtype) for _ in range(layers - 1))
     zero_pointwise = tuple(jax.tree.map(jnp.zeros_like, cell.pointwise_params(p)) for p in params)
     (d_initial, _, d_pointwise), d_projected = jax.lax.scan(
         body,
         varying_like((tuple(d_finals), zero_from_above, zero_pointwise), inputs),  # under shard_map
-        (saved, d_top, jnp.arange(iterations)),
+        (d_top, jnp.arange(time + layers - 1)),
         reverse=True,
         unroll=unroll,
     )
 
-    d_params, layer_inputs = [], inputs
+    d_params = []
     for layer, layer_params in enumerate(params):
-        steps = slice(layer, layer + time)  # the iterations of the layer's real steps
-        d_projected_l = d_projected[layer][steps]
-        saved_l = jax.tree.map(lambda a: a[steps], saved[layer])
-        hiddens = cell.hidden_of(jax.tree.map(lambda a: a[steps], carries[layer]))
+        d_projected_l = d_projected[layer][layer:layer + time]  # the iterations of the layer's steps
+        hiddens = cell.hidden_of(carries[layer])
         hidden_before = jnp.concatenate([cell.hidden_of(initial[layer])[None], hiddens[:-1]])
-        flat_d_projected = d_projected_l.reshape(-1, d_projected_l.shape[-1])
-        kernel, pointwise_params = cell.recurrent_kernel_of(layer_params), cell.pointwise_params(layer_params)
-        d_kernel = cell.recurrent_kernel_gradient(
-            hidden_before.reshape(-1, hidden_size), flat_d_projected,
-            jax.tree.map(lambda a: a.reshape(-1, a.shape[-1]), saved_l),
-        )
-        d_input_kernel = layer_inputs.reshape(-1, layer_inputs.shape[-1]).T @ flat_d_projected
-        if layer == 0:
-            d_inputs = flat_matmul(d_projected_l, layer_params.input_kernel.T)
-        _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), layer_params)
-        kernel_cotangents = summed_like((d_kernel, d_pointwise[layer]), (kernel, pointwise_params))
-        d_input_kernel, d_bias = summed_like(
-            (d_input_kernel, flat_d_projected.sum(0)), (layer_params.input_kernel, layer_params.bias)
-        )
-        (d_layer,) = kernel_vjp(kernel_cotangents)
-        d_params.append(d_layer._replace(
-            input_kernel=d_layer.input_kernel + d_input_kernel, bias=d_layer.bias + d_bias
+        d_params.append(parameter_gradients(
+            cell, layer_params, layer_inputs[layer], hidden_before, d_projected_l, saved[layer], d_pointwise[layer]
         ))
-        layer_inputs = hiddens  # the next layer's inputs (past a sequence's end its cotangent is zero)
+    d_inputs = flat_matmul(d_projected[0][:time], params[0].input_kernel.T)
     return tuple(d_params), d_inputs, summed_like(d_initial, tuple(initial)), None
 
 
 scan_stacked_fused_cell.defvjp(_stacked_fwd, _stacked_bwd)
-
