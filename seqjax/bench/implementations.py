@@ -110,16 +110,12 @@ def run_stack(run_one: Callable[[Any, jax.Array, bool], jax.Array], params: Any,
 
 def seqjax_implementation(
     config: BenchConfig, weights: SharedWeights, backward: str = "custom", cudnn: str = "off",
-    shard_batch: bool = False, wavefront: bool = True,
+    shard_batch: bool = False,
 ) -> Prepared | None:
     """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run);
-    with ``shard_batch``, the batch split over every device by ``jax.shard_map`` (None with one device).
-    A stack of one-directional layers runs as ``core.run_stack`` does it (the wavefront on CPU), or
-    without ``wavefront`` layer by layer (None where there is no such stack)."""
+    with ``shard_batch``, the batch split over every device by ``jax.shard_map`` (None with one device)."""
     if backward == "autodiff" and config.mode == "forward":
         return None  # the same forward pass as the custom one
-    if not wavefront and (config.layers == 1 or config.bidirectional):
-        return None  # the same run as the default
     devices = jax.devices()
     if shard_batch and (len(devices) < 2 or config.batch % len(devices)):
         print(f"  seqjax sharded skipped: needs 2 or more devices that divide batch {config.batch}, has "
@@ -141,8 +137,6 @@ def seqjax_implementation(
     params = tuple(tuple(cell_params(w) for w in layer) for layer in weights.cells)
 
     def apply(params, inputs):
-        if wavefront and not config.bidirectional:
-            return core.run_stack(cell, [layer[0] for layer in params], inputs, options=options)[0]
         outputs = inputs
         for layer in params:  # a bidirectional layer as the library runs it: both directions in one loop
             if len(layer) == 2:
@@ -152,8 +146,6 @@ def seqjax_implementation(
         return outputs
 
     name = {"on": "seqjax cuDNN", "off": "seqjax" if backward == "custom" else "seqjax (autodiff)"}[cudnn]
-    if not wavefront:
-        name = "seqjax (layer by layer)"
     if shard_batch:
         mesh = jax.sharding.Mesh(np.array(devices), ("batch",))
         batch = jax.sharding.PartitionSpec("batch")
@@ -313,7 +305,6 @@ BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
     "seqjax-autodiff": lambda c, w: seqjax_implementation(c, w, backward="autodiff"),
     "seqjax-cudnn": lambda c, w: seqjax_implementation(c, w, cudnn="on"),
     "seqjax-sharded": lambda c, w: seqjax_implementation(c, w, shard_batch=True),
-    "seqjax-layered": lambda c, w: seqjax_implementation(c, w, wavefront=False),
     "flax-linen": lambda c, w: flax_linen_implementation(c, w, optimized=False),
     "flax-linen-optimized": lambda c, w: flax_linen_implementation(c, w, optimized=True),
     "flax-nnx": flax_nnx_implementation,

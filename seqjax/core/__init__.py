@@ -18,7 +18,6 @@ from seqjax.core.rg_lru import RGLRUCell, RGLRUParams
 from seqjax.core.run_options import RunOptions
 from seqjax.core.scan import run
 from seqjax.core.simple_rnn import SimpleRNNCell
-from seqjax.core.stack import run_stack
 from seqjax.core.skip_rnn import SkipRNNCell, SkipRNNParams, SkipRNNState
 
 __all__ = [
@@ -56,6 +55,5 @@ __all__ = [
     "real_steps",
     "run",
     "run_both_directions",
-    "run_stack",
     "to_cudnn_weights",
 ]

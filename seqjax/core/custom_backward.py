@@ -29,8 +29,8 @@ from seqjax.core.projection import flat_matmul
 from seqjax.core.varying import summed_like, varying_like
 
 
-def masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
-    """``new`` where ``real`` (``[batch, 1]`` or a scalar), else ``old``; ``new`` when there is no mask."""
+def _masked(real: jax.Array | None, new: Carry, old: Carry) -> Carry:
+    """``new`` where ``real`` (``[batch, 1]``), else ``old``; ``new`` when there is no mask."""
     if real is None:
         return new
     return jax.tree.map(lambda n, o: jnp.where(real, n, o), new, old)
@@ -40,13 +40,13 @@ def _real_at(lengths: jax.Array | None, t: jax.Array) -> jax.Array | None:
     return None if lengths is None else (t < lengths)[:, None]
 
 
-def add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) -> Carry:
+def _add_to_hidden(cell: FusedCell, carry_cotangent: Carry, d_hidden: jax.Array) -> Carry:
     """``carry_cotangent`` plus ``d_hidden`` in the carry's hidden part."""
     _, hidden_vjp = jax.vjp(cell.hidden_of, carry_cotangent)  # linear: only the structure is used
     return jax.tree.map(jnp.add, carry_cotangent, hidden_vjp(d_hidden)[0])
 
 
-def forward_with_residuals(
+def _forward(
     cell: FusedCell, hoist: bool, unroll: int | bool, reverse: bool,
     params: Any, inputs: jax.Array, initial_carry: Carry, lengths: jax.Array | None,
 ) -> tuple[tuple[jax.Array, Carry], tuple[Carry, Any]]:
@@ -72,7 +72,7 @@ def forward_with_residuals(
     def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, tuple[Carry, Any]]:
         x_t, t = step_inputs
         new, saved = cell.pointwise_forward(pointwise_params, carry, *pre_activations(carry, x_t))
-        new = masked(_real_at(lengths, t), new, carry)
+        new = _masked(_real_at(lengths, t), new, carry)
         return new, (new, saved)
 
     final, (carries, saved) = jax.lax.scan(
@@ -97,12 +97,12 @@ def scan_fused_cell(
     (reverse mode) in ``params``, ``inputs`` and ``initial_carry`` by the backward pass
     described in the module docstring.
     """
-    return forward_with_residuals(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
+    return _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)[0]
 
 
 def _scan_fwd(cell, hoist, unroll, reverse, clip_carry_gradient, params, inputs, initial_carry, lengths):
     del clip_carry_gradient
-    result, (carries, saved) = forward_with_residuals(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
+    result, (carries, saved) = _forward(cell, hoist, unroll, reverse, params, inputs, initial_carry, lengths)
     return result, (params, inputs, initial_carry, lengths, carries, saved)
 
 
@@ -131,17 +131,17 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
         d_carry, d_pointwise_params = state
         saved_t, d_output_t, t = step
         before = carry_before(t)
-        d_after = add_to_hidden(cell, d_carry, d_output_t)
+        d_after = _add_to_hidden(cell, d_carry, d_output_t)
         real = _real_at(lengths, t)
         # Past a sequence's end the step is the identity: nothing flows into its pointwise part.
-        d_step = masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
+        d_step = _masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
         d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
             pointwise_params, saved_t, before, d_step
         )
-        d_before = add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
+        d_before = _add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
         if clip_carry_gradient is not None:
             d_before = clip_rows(d_before, clip_carry_gradient)
-        d_before = masked(real, d_before, d_after)
+        d_before = _masked(real, d_before, d_after)
         d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
         return (d_before, d_pointwise_params), d_projected
 
@@ -156,33 +156,25 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     # The hidden state before each step, in the order the forward scan visited the steps.
     hiddens, first = cell.hidden_of(carries), cell.hidden_of(initial_carry)[None]
     hidden_before = jnp.concatenate([hiddens[1:], first] if reverse else [first, hiddens[:-1]])
-    d_params = parameter_gradients(cell, params, inputs, hidden_before, d_projected, saved, d_pointwise_params)
-    return d_params, flat_matmul(d_projected, params.input_kernel.T), summed_like(d_initial, initial_carry), None
+    hidden_size = hiddens.shape[-1]
+    d_kernel = cell.recurrent_kernel_gradient(  # one large product over time * batch
+        hidden_before.reshape(-1, hidden_size),
+        d_projected.reshape(-1, d_projected.shape[-1]),
+        jax.tree.map(lambda a: a.reshape(-1, a.shape[-1]), saved),
+    )
 
-
-def parameter_gradients(
-    cell: FusedCell, params: Any, inputs: jax.Array, hidden_before: jax.Array, d_projected: jax.Array,
-    saved: Any, d_pointwise_params: Any,
-) -> Any:
-    """The gradient of a layer's parameters after its backward loop, as large matrix products.
-
-    ``inputs [time, batch, input]``, ``hidden_before [time, batch, hidden]`` (the hidden state
-    before each step), ``d_projected [time, batch, K]`` (the cotangents of the projected inputs),
-    ``saved`` as ``pointwise_forward`` saved it, all over the same steps; ``d_pointwise_params``
-    summed over them in the loop. Under ``shard_map``, a replicated parameter's gradient is the
-    sum over the shards of the data.
-    """
-    flat = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731 - [time * batch, features]
-    flat_d_projected = flat(d_projected)
-    kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
-    d_kernel = cell.recurrent_kernel_gradient(flat(hidden_before), flat_d_projected, jax.tree.map(flat, saved))
-    # The transpose of the input projection ``x @ V + b``.
-    d_input_kernel = flat(inputs).T @ flat_d_projected
+    # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
+    input_size, projected_width = params.input_kernel.shape
+    flat_d_projected = d_projected.reshape(-1, projected_width)
+    d_inputs = flat_matmul(d_projected, params.input_kernel.T)
+    d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
     _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
+    # Under shard_map, a replicated parameter's gradient is the sum over the shards of the data.
     kernel_cotangents = summed_like((d_kernel, d_pointwise_params), (kernel, pointwise_params))
     d_input_kernel, d_bias = summed_like((d_input_kernel, flat_d_projected.sum(0)), (params.input_kernel, params.bias))
     (d_params,) = kernel_vjp(kernel_cotangents)
-    return d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
+    d_params = d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
+    return d_params, d_inputs, summed_like(d_initial, initial_carry), None
 
 
 scan_fused_cell.defvjp(_scan_fwd, _scan_bwd)

@@ -79,8 +79,8 @@ def run(
     if not isinstance(options, RunOptions):
         raise bad_argument("options", "a seqjax.core.RunOptions", repr(options))
     inputs = jnp.asarray(inputs)
-    input_size, hidden_size = check_params(cell, params)
-    check_inputs(inputs, input_size)
+    input_size, hidden_size = _check_params(cell, params)
+    _check_inputs(inputs, input_size)
     if inputs.ndim == 2:  # one unbatched sequence: run it as a batch of one.
         outputs, carry = run(
             cell, params, inputs[None],
@@ -96,7 +96,7 @@ def run(
     if initial_carry is None:
         initial_carry = zero_carry
     else:
-        check_carry(initial_carry, zero_carry)
+        _check_carry(initial_carry, zero_carry)
     initial_carry = varying_like(initial_carry, inputs)  # under shard_map, a carry varies like the data
     if lengths is not None:
         lengths = check_lengths(lengths, batch, time)
@@ -113,20 +113,19 @@ def _params_layout(cell: Cell, input_size: int, hidden_size: int) -> tuple[Any, 
     return structure, tuple(leaf.shape for leaf in leaves)
 
 
-def check_params(cell: Cell, params: Any, name: str = "params") -> tuple[int, int]:
+def _check_params(cell: Cell, params: Any) -> tuple[int, int]:
     """``cell.sizes(params)``, after checking that ``params`` has the structure and shapes
-    ``cell.init`` gives (the parameters of another cell type are refused, not run); errors
-    name the argument ``name``."""
+    ``cell.init`` gives (the parameters of another cell type are refused, not run)."""
     try:
         input_size, hidden_size = cell.sizes(params)
     except (AttributeError, IndexError, TypeError):
-        raise bad_argument(name, f"the parameters of {cell!r} (from its init)", type(params).__name__) from None
+        raise bad_argument("params", f"the parameters of {cell!r} (from its init)", type(params).__name__) from None
     structure, shapes = _params_layout(cell, int(input_size), int(hidden_size))
     leaves, got_structure = jax.tree.flatten(params)
     got_shapes = tuple(jnp.shape(leaf) for leaf in leaves)
     if got_structure != structure or got_shapes != shapes:
         raise bad_argument(
-            name, f"the parameters of {cell!r} for input {input_size}, hidden {hidden_size}: "
+            "params", f"the parameters of {cell!r} for input {input_size}, hidden {hidden_size}: "
             f"{structure} of shapes {list(shapes)}", f"{got_structure} of shapes {list(got_shapes)} "
             "(the parameters of another cell?)",
         )
@@ -232,7 +231,7 @@ def _run_steps(
     return jnp.swapaxes(outputs, 0, 1), final_carry
 
 
-def check_inputs(inputs: jax.Array, input_size: int) -> None:
+def _check_inputs(inputs: jax.Array, input_size: int) -> None:
     if inputs.ndim not in (2, 3):
         raise bad_argument(
             "inputs", "rank 3, [batch, time, features] (or rank 2, [time, features])",
@@ -246,7 +245,7 @@ def check_inputs(inputs: jax.Array, input_size: int) -> None:
         )
 
 
-def check_carry(initial_carry: Carry, expected: Carry, name: str = "initial_carry") -> None:
+def _check_carry(initial_carry: Carry, expected: Carry) -> None:
     expected_desc = jax.tree.map(lambda a: a.shape, expected)
     try:
         received_desc = jax.tree.map(lambda a: jnp.shape(a), initial_carry)
@@ -254,4 +253,4 @@ def check_carry(initial_carry: Carry, expected: Carry, name: str = "initial_carr
         received_desc = repr(initial_carry)
     same_structure = jax.tree.structure(initial_carry) == jax.tree.structure(expected)
     if not same_structure or expected_desc != received_desc:
-        raise bad_argument(name, f"shapes {expected_desc}", f"shapes {received_desc}")
+        raise bad_argument("initial_carry", f"shapes {expected_desc}", f"shapes {received_desc}")
