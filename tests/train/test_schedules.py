@@ -115,16 +115,21 @@ def _new_program(offset: float):
 
 def test_the_clock_counts_a_compilation_as_compile_time_and_nothing_else():
     """The clock's share of an ahead-of-time ``compile()``, timed by ``perf_counter`` around it
-    alone, is bounded on both sides; a wall-clock share of a whole first call is not, since under
-    load (two pytest workers on two cores) its Python dispatch can take longer than the compile."""
+    alone, is at most 1 and, in the best of three programs, near 1. Noise (the other pytest
+    worker, a garbage collection, another thread holding the GIL) only adds time outside the
+    compilation, so the best of three is robust where one first call was not: in the full suite
+    the dispatch around a 75 ms compile once took 80 ms more."""
     x = jnp.ones((64, 64))
-    lowered = _new_program(1.0).lower(x)
-    compiled_before, wall_before = clock.compile_seconds(), time.perf_counter()
-    lowered.compile()
-    compiled, wall = clock.compile_seconds() - compiled_before, time.perf_counter() - wall_before
-    assert 0.8 * wall < compiled <= wall
+    shares = []
+    for offset in (1.0, 2.0, 3.0):
+        lowered = _new_program(offset).lower(x)
+        compiled_before, wall_before = clock.compile_seconds(), time.perf_counter()
+        lowered.compile()
+        compiled, wall = clock.compile_seconds() - compiled_before, time.perf_counter() - wall_before
+        shares.append(compiled / wall)
+    assert max(shares) > 0.8 and all(share <= 1.0 for share in shares), shares
 
-    program = _new_program(2.0)
+    program = _new_program(4.0)
     compiled_before, wall_before = clock.compile_seconds(), time.perf_counter()
     program(x).block_until_ready()  # a first call: it traces, lowers and compiles
     compiled, wall = clock.compile_seconds() - compiled_before, time.perf_counter() - wall_before
