@@ -1,5 +1,9 @@
-"""``seqjax`` as a user runs it, in subprocesses: every bad option, refused resume, moved
-corpus and diverged run ends with one line naming what to change, and exit status 2."""
+"""``seqjax`` as a user runs it: every bad option, refused resume, moved corpus and diverged
+run ends with one line naming what to change, and exit status 2.
+
+The runs that train are subprocesses, ``python -m seqjax`` as typed in a shell. The refusals
+call ``seqjax.cli.main``, the function whose return value ``python -m seqjax`` exits with,
+in this process: a subprocess would spend ~4 s of a refusal's ~4 s importing JAX again."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 
 import pytest
 
+from seqjax import cli
 from tests.language_modeling.test_char_lm import TEXT
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -21,6 +26,17 @@ TINY_RUN = ["--preset", "tiny", "--steps", "6", "--eval-every", "6", "--checkpoi
 def seqjax(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "seqjax", *argv], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def seqjax_in_process(capsys, *argv: str) -> subprocess.CompletedProcess:
+    """``seqjax(*argv)`` run by ``cli.main`` here: its exit status, stdout and stderr."""
+    capsys.readouterr()
+    try:
+        status = cli.main(list(argv))
+    except SystemExit as exit_:  # argparse's own refusals
+        status = exit_.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["seqjax", *argv], status, out.out, out.err)
 
 
 def snapshot(directory: pathlib.Path) -> dict[str, str]:
@@ -65,8 +81,8 @@ def run_dir(corpus, tmp_path_factory) -> pathlib.Path:
     (["--temperature", "nan"], ["--temperature: expected a finite number >= 0", "received nan"]),
     (["--top-k", "-3"], ["--top-k: expected an int in [0, ", "received -3"]),
 ])
-def test_bad_train_options_are_named_before_anything_is_trained(options, fragments, corpus, tmp_path):
-    result = seqjax("train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(tmp_path / "run"), *options)
+def test_bad_train_options_are_named_before_anything_is_trained(options, fragments, corpus, tmp_path, capsys):
+    result = seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(tmp_path / "run"), *options)
     assert_refused(result, *fragments)
     assert not (tmp_path / "run").exists()
 
@@ -80,8 +96,8 @@ def test_bad_train_options_are_named_before_anything_is_trained(options, fragmen
     (["--top-k", "1000"], ["--top-k: expected an int in [0, ", "(the vocabulary's size; 0: all), received 1000"]),
     (["--length", "-5"], ["--length: expected an int >= 0, received -5"]),
 ])
-def test_bad_sampling_options_are_named(options, fragments, run_dir):
-    assert_refused(seqjax("sample", str(run_dir), *options), *fragments)
+def test_bad_sampling_options_are_named(options, fragments, run_dir, capsys):
+    assert_refused(seqjax_in_process(capsys, "sample", str(run_dir), *options), *fragments)
 
 
 @pytest.mark.parametrize("options,fragments", [
@@ -90,17 +106,17 @@ def test_bad_sampling_options_are_named(options, fragments, run_dir):
     (["--time-limit-minutes", "1"], ["--time-limit-minutes None -> 1.0"]),
 ])
 def test_a_refused_resume_names_the_changes_and_leaves_the_run_directory_byte_identical(
-        options, fragments, run_dir, corpus):
+        options, fragments, run_dir, corpus, capsys):
     before = snapshot(run_dir)
-    assert_refused(seqjax("train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(run_dir), *options), *fragments)
+    assert_refused(seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(run_dir), *options), *fragments)
     assert snapshot(run_dir) == before
 
 
-def test_a_resume_on_another_corpus_with_the_same_characters_is_refused(run_dir, corpus, tmp_path):
+def test_a_resume_on_another_corpus_with_the_same_characters_is_refused(run_dir, corpus, tmp_path, capsys):
     other = tmp_path / "shuffled.txt"
     other.write_text("".join(reversed(corpus.read_text())))
     before = snapshot(run_dir)
-    result = seqjax("train", *TINY_RUN, "--data", str(other), "--run-dir", str(run_dir))
+    result = seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(other), "--run-dir", str(run_dir))
     assert_refused(result, "--data citizens.txt (sha256 ", "-> shuffled.txt (sha256 ")
     assert snapshot(run_dir) == before
 
@@ -113,7 +129,7 @@ def test_a_resume_may_change_how_often_it_evaluates_and_says_so(corpus, tmp_path
     assert "resuming with --eval-every 6 -> 3 (how often it evaluates)" in result.stdout
 
 
-def test_a_moved_corpus_is_found_by_its_name_or_named_with_the_option_to_pass(corpus, tmp_path):
+def test_a_moved_corpus_is_found_by_its_name_or_named_with_the_option_to_pass(corpus, tmp_path, capsys):
     moving = tmp_path / "moving.txt"
     moving.write_text(corpus.read_text())
     run = tmp_path / "run"
@@ -121,10 +137,10 @@ def test_a_moved_corpus_is_found_by_its_name_or_named_with_the_option_to_pass(co
     moved_dir = tmp_path / "data"
     moved_dir.mkdir()
     moving.rename(moved_dir / "moving.txt")
-    assert_refused(seqjax("evaluate", str(run)), "moving.txt (sha256 ", "is no longer at", "pass its new path with --data")
-    found = seqjax("evaluate", str(run), "--data-dir", str(moved_dir))
+    assert_refused(seqjax_in_process(capsys, "evaluate", str(run)), "moving.txt (sha256 ", "is no longer at", "pass its new path with --data")
+    found = seqjax_in_process(capsys, "evaluate", str(run), "--data-dir", str(moved_dir))
     assert found.returncode == 0 and "validation tokens: loss" in found.stdout, found.stderr
-    given = seqjax("evaluate", str(run), "--data", str(moved_dir / "moving.txt"))
+    given = seqjax_in_process(capsys, "evaluate", str(run), "--data", str(moved_dir / "moving.txt"))
     assert given.returncode == 0, given.stderr
 
 
@@ -159,7 +175,7 @@ def test_the_other_commands_end_bad_flags_and_missing_data_with_a_message_and_st
     assert "Traceback" not in result.stderr and fragment in result.stderr.strip().splitlines()[-1], result.stderr
 
 
-def test_a_corrupt_checkpoint_is_one_line_naming_the_kept_ones(run_dir, tmp_path):
+def test_a_corrupt_checkpoint_is_one_line_naming_the_kept_ones(run_dir, tmp_path, capsys):
     import shutil
 
     damaged = tmp_path / "damaged"
@@ -167,5 +183,5 @@ def test_a_corrupt_checkpoint_is_one_line_naming_the_kept_ones(run_dir, tmp_path
     best = next(p for p in (damaged / "checkpoints" / "best").iterdir() if p.name.isdigit())
     victim = max((best / "state" / "d").iterdir(), key=lambda p: p.stat().st_size)
     victim.write_bytes(bytes(255 - b for b in victim.read_bytes()))
-    result = seqjax("sample", str(damaged), "--checkpoint", "best", "--length", "5")
+    result = seqjax_in_process(capsys, "sample", str(damaged), "--checkpoint", "best", "--length", "5")
     assert_refused(result, f"checkpoint {best}", "kept in", "latest/ steps 3, 6; best/ step")
