@@ -29,16 +29,23 @@ def randomised(params, seed: int = 1):
     return jax.tree.map(lambda leaf: jnp.asarray(0.5 * rng.standard_normal(leaf.shape), leaf.dtype), params)
 
 
-def product_ranks(jaxpr) -> list[tuple[int, ...]]:
-    """The operand ranks of every ``dot_general`` in ``jaxpr`` and the jaxprs nested in it."""
-    ranks = []
+def products(jaxpr) -> list[tuple[tuple[tuple[int, ...], ...], tuple]]:
+    """Every ``dot_general`` in ``jaxpr`` and the jaxprs nested in it: ``(operand shapes,
+    ((lhs contracting, rhs contracting), (lhs batch, rhs batch)))``."""
+    found = []
     for equation in jaxpr.eqns:
         if equation.primitive.name == "dot_general":
-            ranks.append(tuple(operand.aval.ndim for operand in equation.invars))
+            found.append((tuple(operand.aval.shape for operand in equation.invars),
+                          equation.params["dimension_numbers"]))
         for value in equation.params.values():
             for inner in value if isinstance(value, (tuple, list)) else (value,):
                 if isinstance(inner, jax.extend.core.ClosedJaxpr):
-                    ranks += product_ranks(inner.jaxpr)
+                    found += products(inner.jaxpr)
                 elif isinstance(inner, jax.extend.core.Jaxpr):
-                    ranks += product_ranks(inner)
-    return ranks
+                    found += products(inner)
+    return found
+
+
+def product_ranks(jaxpr) -> list[tuple[int, ...]]:
+    """The operand ranks of every ``dot_general`` in ``jaxpr`` and the jaxprs nested in it."""
+    return [tuple(len(shape) for shape in shapes) for shapes, _ in products(jaxpr)]

@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 
 from seqjax.core import initializers
-from seqjax.core.projection import flat_matmul
+from seqjax.core.projection import flat_matmul, sum_of_outer_products
 from seqjax.errors import bad_argument
 
 Carry = Any
@@ -147,14 +147,14 @@ class FusedCell:
     def recurrent_kernel_gradient(self, hidden_before: jax.Array, d_projected: jax.Array, saved: Any) -> jax.Array:
         """``Σ hᵀ d_recurrent`` over all steps from the cotangents of the projected inputs.
 
-        ``hidden_before [N, hidden]`` and ``d_projected [N, gates * hidden]`` hold every step
-        of every sequence (``N = time * batch``), ``saved`` what ``pointwise_forward`` saved,
-        flattened alike. The default is for cells whose pointwise part reads ``projected +
+        ``hidden_before [time, batch, hidden]`` and ``d_projected [time, batch, gates *
+        hidden]`` hold every step of every sequence, ``saved`` what ``pointwise_forward`` saved,
+        stacked alike (contract the leading axes with ``sum_of_outer_products``). The default is for cells whose pointwise part reads ``projected +
         recurrent``, where the two cotangents are equal; the runner stores only
         ``d_projected``, so a cell derives its ``d_recurrent`` here, after the loop.
         """
         del saved
-        return hidden_before.T @ d_projected
+        return sum_of_outer_products(hidden_before, d_projected)
 
     def pointwise(
         self, pointwise_params: Any, carry: Carry, projected: jax.Array, recurrent: jax.Array

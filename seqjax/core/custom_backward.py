@@ -25,7 +25,7 @@ import jax.numpy as jnp
 
 from seqjax.core.cell import Carry, FusedCell
 from seqjax.core.gradient_clipping import clip_rows
-from seqjax.core.projection import flat_matmul
+from seqjax.core.projection import sum_of_outer_products
 from seqjax.core.varying import summed_like, varying_like
 
 
@@ -55,7 +55,9 @@ def _forward(
     time = inputs.shape[0]
     kernel, pointwise_params = cell.recurrent_kernel_of(params), cell.pointwise_params(params)
     summed = cell.sums_projection_and_recurrent
-    xs = cell.project_inputs(params, inputs) if hoist else inputs
+    # Hoisted, the projection of all steps runs on the batch-major view: [time * batch] flattened
+    # with batch inner could not stay split over devices along batch (see sum_of_outer_products).
+    xs = jnp.swapaxes(cell.project_inputs(params, jnp.swapaxes(inputs, 0, 1)), 0, 1) if hoist else inputs
     if summed and not hoist:
         stacked_kernel = jnp.concatenate([params.input_kernel, kernel])  # [input + hidden, K]
 
@@ -156,22 +158,17 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
     # The hidden state before each step, in the order the forward scan visited the steps.
     hiddens, first = cell.hidden_of(carries), cell.hidden_of(initial_carry)[None]
     hidden_before = jnp.concatenate([hiddens[1:], first] if reverse else [first, hiddens[:-1]])
-    hidden_size = hiddens.shape[-1]
-    d_kernel = cell.recurrent_kernel_gradient(  # one large product over time * batch
-        hidden_before.reshape(-1, hidden_size),
-        d_projected.reshape(-1, d_projected.shape[-1]),
-        jax.tree.map(lambda a: a.reshape(-1, a.shape[-1]), saved),
-    )
+    # One large product over time * batch. The arrays stay [time, batch, ...] (see
+    # sum_of_outer_products): flattened, a batch split over devices would be gathered.
+    d_kernel = cell.recurrent_kernel_gradient(hidden_before, d_projected, saved)
 
     # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
-    input_size, projected_width = params.input_kernel.shape
-    flat_d_projected = d_projected.reshape(-1, projected_width)
-    d_inputs = flat_matmul(d_projected, params.input_kernel.T)
-    d_input_kernel = inputs.reshape(-1, input_size).T @ flat_d_projected
+    d_inputs = d_projected @ params.input_kernel.T
+    d_input_kernel = sum_of_outer_products(inputs, d_projected)
     _, kernel_vjp = jax.vjp(lambda p: (cell.recurrent_kernel_of(p), cell.pointwise_params(p)), params)
     # Under shard_map, a replicated parameter's gradient is the sum over the shards of the data.
     kernel_cotangents = summed_like((d_kernel, d_pointwise_params), (kernel, pointwise_params))
-    d_input_kernel, d_bias = summed_like((d_input_kernel, flat_d_projected.sum(0)), (params.input_kernel, params.bias))
+    d_input_kernel, d_bias = summed_like((d_input_kernel, d_projected.sum((0, 1))), (params.input_kernel, params.bias))
     (d_params,) = kernel_vjp(kernel_cotangents)
     d_params = d_params._replace(input_kernel=d_params.input_kernel + d_input_kernel, bias=d_params.bias + d_bias)
     return d_params, d_inputs, summed_like(d_initial, initial_carry), None

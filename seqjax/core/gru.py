@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from seqjax.core import initializers
 from seqjax.core.cell import FusedCell, FusedParams
+from seqjax.core.projection import sum_of_outer_products
 
 RESET_GATE, UPDATE_GATE, CANDIDATE = range(3)
 """Gate order in the fused matrices: r, u, g (PyTorch's r, z, n)."""
@@ -104,11 +105,11 @@ class GRUCell(FusedCell):
     ) -> jax.Array:
         """The r and u columns share ``d_projected``'s; the candidate's (reset-after) is ``d g_pre * r``."""
         hidden_size = hidden_before.shape[-1]
-        d_gates = hidden_before.T @ d_projected[:, : 2 * hidden_size]
+        d_gates = sum_of_outer_products(hidden_before, d_projected[..., : 2 * hidden_size])
         if not self.reset_after:
             return d_gates
         r = saved[0]
-        d_candidate = hidden_before.T @ (d_projected[:, 2 * hidden_size :] * r)
+        d_candidate = sum_of_outer_products(hidden_before, d_projected[..., 2 * hidden_size :] * r)
         return jnp.concatenate([d_gates, d_candidate], axis=1)
 
     def pointwise_backward(

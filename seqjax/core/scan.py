@@ -207,8 +207,8 @@ def _run_steps(
                 "(jax.jvp, jax.jacfwd, jax.hessian): the custom backward pass is reverse mode only", "'auto'/'custom'",
             ) from None
         return jnp.swapaxes(outputs, 0, 1), final_carry
-    if hoist_projection:
-        time_major = cell.project_inputs(params, time_major)  # [time, batch, gates * hidden]
+    if hoist_projection:  # projected batch-major, whose rows stay split when the batch is split over devices
+        time_major = jnp.swapaxes(cell.project_inputs(params, inputs), 0, 1)  # [time, batch, gates * hidden]
 
     def body(carry: Carry, step_inputs: tuple[jax.Array, jax.Array]) -> tuple[Carry, jax.Array]:
         x_t, t = step_inputs

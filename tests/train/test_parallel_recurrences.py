@@ -1,0 +1,55 @@
+"""Data parallelism (``seqjax.train.parallel``: the batch split over devices under ``jax.jit``)
+splits the recurrences' work too: the compiled gradient of every sequential runner holds no
+all-gather (each device keeps its rows, from the loops to the weight gradients, whose partial
+sums are added), and equals the gradient on one device. Runs in a subprocess with 2 simulated
+CPU devices.
+
+Before the custom backward contracted ``[time, batch]`` in place, XLA gathered the activations
+of the whole batch on every device for the weight gradients, and 2 devices trained at
+0.61-0.83x the tokens/s of one (BENCHMARKS.md, issue 20, "data parallelism")."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent("""
+    import jax, jax.numpy as jnp, numpy as np
+    from seqjax import core
+    from seqjax.train import parallel
+
+    assert len(jax.devices()) == 2, jax.devices()
+    mesh = parallel.data_mesh()
+    x = jax.random.normal(jax.random.key(1), (4, 9, 3))
+    lengths = jnp.array([9, 4, 7, 1])
+    cells = {"lstm": core.LSTMCell(), "gru": core.GRUCell(reset_after=True),
+             "gru-reset-before": core.GRUCell(reset_after=False), "rnn": core.SimpleRNNCell()}
+    for name, cell in cells.items():
+        params = cell.init(jax.random.key(0), 3, 5)
+        for backward in ("custom", "autodiff"):
+            for hoist in (False, True):
+                options = core.RunOptions(scan="sequential", backward=backward, hoist_projection=hoist)
+
+                def loss(params, x, lengths):
+                    outputs, final = core.run(cell, params, x, lengths=lengths, options=options)
+                    return jnp.mean(jnp.square(outputs)) + sum(jnp.mean(leaf) for leaf in jax.tree.leaves(final))
+
+                grad = jax.jit(jax.grad(loss, argnums=(0, 1)))
+                split = (parallel.replicate(params, mesh), *parallel.shard_batch((x, lengths), mesh))
+                compiled = grad.lower(*split).compile().as_text()
+                assert "all-gather(" not in compiled, (name, backward, hoist, "gathers the batch")
+                want, got = grad(params, x, lengths), grad(*split)
+                for w, g in zip(jax.tree.leaves(want), jax.tree.leaves(got)):
+                    error = float(jnp.max(jnp.abs(w - g)) / (jnp.max(jnp.abs(w)) + 1e-30))
+                    assert error < 1e-5, (name, backward, hoist, error)
+                print(name, backward, hoist, "ok")
+""")
+
+
+def test_the_gradient_of_a_split_batch_gathers_nothing_and_equals_the_one_device_gradient():
+    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    result = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stdout.count(" ok") == 16, result.stdout
