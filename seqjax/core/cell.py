@@ -91,8 +91,9 @@ class FusedCell:
     ``pointwise_forward(pointwise_params(params), carry, projected, recurrent)``. Each cell
     also writes the derivative of its pointwise part by hand, ``pointwise_backward``, from
     the few arrays ``pointwise_forward`` saves. The runner's custom backward pass uses it
-    to propagate through time step by step and forms the weight gradients as large matrix
-    products after the loop (see ``seqjax.core.custom_backward``).
+    to propagate through time step by step and forms the weight gradients, the pointwise
+    part's parameters' too (``pointwise_params_gradient``), as large products after the loop
+    (see ``seqjax.core.custom_backward``).
     """
 
     num_gates: ClassVar[int]
@@ -135,14 +136,27 @@ class FusedCell:
 
     def pointwise_backward(
         self, pointwise_params: Any, saved: Any, carry: Carry, d_new_carry: Carry
-    ) -> tuple[Carry, jax.Array, jax.Array, Any]:
+    ) -> tuple[Carry, jax.Array, jax.Array]:
         """The transpose of ``pointwise_forward``'s derivative at the step that saved ``saved``.
 
         ``carry`` is the carry before that step, ``d_new_carry`` the cotangent of the carry
-        after it. Returns the cotangents ``(d_carry, d_projected, d_recurrent,
-        d_pointwise_params)``; ``d_carry`` leaves out the path through the recurrent product.
+        after it. Returns the cotangents ``(d_carry, d_projected, d_recurrent)``; ``d_carry``
+        leaves out the path through the recurrent product. The pointwise parameters' own
+        cotangent is ``pointwise_params_gradient``'s, after the loop.
         """
         raise NotImplementedError
+
+    def pointwise_params_gradient(self, carry_before: Carry, d_projected: jax.Array, saved: Any) -> Any:
+        """The cotangent of ``pointwise_params``, summed over all steps, after the loop.
+
+        ``carry_before`` (the carry before every step), ``d_projected [time, batch, gates *
+        hidden]`` and ``saved`` are stacked over ``[time, batch]``. Summed here rather than
+        step by step inside the loop: with the batch split over devices, a sum in the loop
+        would add the devices' partial sums at every step; here it is added once. The default
+        is for cells without pointwise parameters.
+        """
+        del carry_before, d_projected, saved
+        return ()
 
     def recurrent_kernel_gradient(self, hidden_before: jax.Array, d_projected: jax.Array, saved: Any) -> jax.Array:
         """``Σ hᵀ d_recurrent`` over all steps from the cotangents of the projected inputs.

@@ -10,9 +10,11 @@ Backward: a reverse scan propagates only the state's cotangent, through the cell
 ``pointwise_backward`` and through ``Wᵀ``, and emits the cotangents of the projected
 inputs (the cell derives those of the recurrent products from them, after the loop, in
 ``recurrent_kernel_gradient``). The weight gradients ``dW = Σ_t h_{t-1}ᵀ dr_t``, ``dV = Σ_t x_tᵀ dp_t``,
-``db`` and the input gradient are then each one large matrix product after the loop,
-instead of ``time`` small ones inside it. Nothing of the forward pass is recomputed but
-one ``tanh`` of the LSTM cell state.
+``db``, the pointwise part's parameters' (``pointwise_params_gradient``) and the input
+gradient are then each one large product after the loop, instead of ``time`` small ones
+inside it. They contract the ``[time, batch]`` axes in place, so that a batch split over
+devices under ``jax.jit`` stays split: each device sums its rows, and the partial sums are
+added once. Nothing of the forward pass is recomputed but one ``tanh`` of the LSTM cell state.
 """
 
 from __future__ import annotations
@@ -129,38 +131,38 @@ def _scan_bwd(cell, hoist, unroll, reverse, clip_carry_gradient, residuals, cota
             initial_carry,
         )
 
-    def body(state, step):
-        d_carry, d_pointwise_params = state
+    def body(d_carry, step):
         saved_t, d_output_t, t = step
         before = carry_before(t)
         d_after = _add_to_hidden(cell, d_carry, d_output_t)
         real = _real_at(lengths, t)
         # Past a sequence's end the step is the identity: nothing flows into its pointwise part.
         d_step = _masked(real, d_after, jax.tree.map(jnp.zeros_like, d_after))
-        d_before, d_projected, d_recurrent, d_params_t = cell.pointwise_backward(
+        d_before, d_projected, d_recurrent = cell.pointwise_backward(
             pointwise_params, saved_t, before, d_step
         )
         d_before = _add_to_hidden(cell, d_before, d_recurrent @ kernel.T)
         if clip_carry_gradient is not None:
             d_before = clip_rows(d_before, clip_carry_gradient)
         d_before = _masked(real, d_before, d_after)
-        d_pointwise_params = jax.tree.map(jnp.add, d_pointwise_params, d_params_t)
-        return (d_before, d_pointwise_params), d_projected
+        return d_before, d_projected
 
-    zero_pointwise = jax.tree.map(jnp.zeros_like, pointwise_params)
-    (d_initial, d_pointwise_params), d_projected = jax.lax.scan(
+    d_initial, d_projected = jax.lax.scan(
         body,
-        varying_like((d_final, zero_pointwise), inputs),  # under shard_map the sums vary with the data
+        varying_like(d_final, inputs),  # under shard_map the carry's cotangent varies with the data
         (saved, d_outputs, jnp.arange(time)),
         reverse=not reverse,
         unroll=unroll,
     )
-    # The hidden state before each step, in the order the forward scan visited the steps.
-    hiddens, first = cell.hidden_of(carries), cell.hidden_of(initial_carry)[None]
-    hidden_before = jnp.concatenate([hiddens[1:], first] if reverse else [first, hiddens[:-1]])
+    # The carry before each step, in the order the forward scan visited the steps.
+    carries_before = jax.tree.map(
+        lambda stacked, first: jnp.concatenate([stacked[1:], first[None]] if reverse else [first[None], stacked[:-1]]),
+        carries, initial_carry,
+    )
     # One large product over time * batch. The arrays stay [time, batch, ...] (see
     # sum_of_outer_products): flattened, a batch split over devices would be gathered.
-    d_kernel = cell.recurrent_kernel_gradient(hidden_before, d_projected, saved)
+    d_kernel = cell.recurrent_kernel_gradient(cell.hidden_of(carries_before), d_projected, saved)
+    d_pointwise_params = cell.pointwise_params_gradient(carries_before, d_projected, saved)
 
     # The transpose of the input projection ``x @ V + b``, as large products over time * batch.
     d_inputs = d_projected @ params.input_kernel.T

@@ -112,13 +112,25 @@ class GRUCell(FusedCell):
         d_candidate = sum_of_outer_products(hidden_before, d_projected[..., 2 * hidden_size :] * r)
         return jnp.concatenate([d_gates, d_candidate], axis=1)
 
+    def pointwise_params_gradient(
+        self, carry_before: jax.Array, d_projected: jax.Array, saved: tuple[jax.Array, ...]
+    ) -> jax.Array:
+        """Reset-after: the candidate's recurrent bias, ``Σ d g_pre * r``; reset-before: the
+        candidate's recurrent kernel, ``Σ (r * h)ᵀ d g_pre`` (``d g_pre``: ``d_projected``'s
+        candidate columns)."""
+        r = saved[0]
+        d_g_pre = d_projected[..., 2 * carry_before.shape[-1]:]
+        if self.reset_after:
+            return (d_g_pre * r).sum((0, 1))
+        return sum_of_outer_products(r * carry_before, d_g_pre)
+
     def pointwise_backward(
         self,
         pointwise_params: jax.Array,
         saved: tuple[jax.Array, ...],
         carry: jax.Array,
         d_new_carry: jax.Array,
-    ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    ) -> tuple[jax.Array, jax.Array, jax.Array]:
         """Cotangents through ``h_t = (1 - u) g + u h``, the candidate and the two gates."""
         r, u, g, candidate_recurrent = saved
         d_h = d_new_carry * u
@@ -128,13 +140,10 @@ class GRUCell(FusedCell):
             d_candidate_recurrent = d_g_pre * r
             d_r_pre = d_g_pre * candidate_recurrent * r * (1.0 - r)
             d_recurrent = jnp.concatenate([d_r_pre, d_u_pre, d_candidate_recurrent], axis=-1)
-            d_pointwise_params = d_candidate_recurrent.reshape(-1, d_h.shape[-1]).sum(0)
         else:
             d_reset_hidden = d_g_pre @ pointwise_params.T
             d_h = d_h + d_reset_hidden * r
             d_r_pre = d_reset_hidden * carry * r * (1.0 - r)
             d_recurrent = jnp.concatenate([d_r_pre, d_u_pre], axis=-1)
-            reset_hidden = (r * carry).reshape(-1, d_h.shape[-1])
-            d_pointwise_params = reset_hidden.T @ d_g_pre.reshape(-1, d_h.shape[-1])
         d_projected = jnp.concatenate([d_r_pre, d_u_pre, d_g_pre], axis=-1)
-        return d_h, d_projected, d_recurrent, d_pointwise_params
+        return d_h, d_projected, d_recurrent

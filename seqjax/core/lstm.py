@@ -85,7 +85,7 @@ class LSTMCell(FusedCell):
 
     def pointwise_backward(
         self, pointwise_params: tuple, saved: jax.Array, carry: LSTMState, d_new_carry: LSTMState
-    ) -> tuple[LSTMState, jax.Array, jax.Array, tuple]:
+    ) -> tuple[LSTMState, jax.Array, jax.Array]:
         """Cotangents through the gates: ``d pre = d gates * gate'(pre)``, with
         ``sigmoid' = s (1 - s)`` and ``tanh' = 1 - t^2`` read off the saved activations."""
         gates = saved
@@ -96,7 +96,7 @@ class LSTMCell(FusedCell):
         d_gates = jnp.concatenate([d_cell * g, d_cell * carry.cell, d_cell * i, d_new_carry.hidden * tanh_cell], axis=-1)
         d_pre = d_gates * (scale**2 - (gates - offset) ** 2)
         d_carry = LSTMState(hidden=jnp.zeros_like(carry.hidden), cell=d_cell * f)
-        return d_carry, d_pre, d_pre, ()
+        return d_carry, d_pre, d_pre
 
 
 def _gate_constants(hidden_size: int, dtype: jnp.dtype) -> tuple[jax.Array, jax.Array]:

@@ -55,8 +55,8 @@ class SimpleRNNCell(FusedCell):
 
     def pointwise_backward(
         self, pointwise_params: tuple, saved: jax.Array, carry: jax.Array, d_new_carry: jax.Array
-    ) -> tuple[jax.Array, jax.Array, jax.Array, tuple]:
+    ) -> tuple[jax.Array, jax.Array, jax.Array]:
         """``d pre = activation'(pre) * d h_t`` (by ``jax.vjp`` of the activation, whatever it is)."""
         _, activation_vjp = jax.vjp(self.activation, saved)
         (d_pre,) = activation_vjp(d_new_carry)
-        return jnp.zeros_like(carry), d_pre, d_pre, ()
+        return jnp.zeros_like(carry), d_pre, d_pre
