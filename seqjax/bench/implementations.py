@@ -12,7 +12,7 @@ import dataclasses
 import importlib.util
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
@@ -20,6 +20,7 @@ import numpy as np
 import optax
 
 from seqjax import core
+from seqjax.train import parallel
 from seqjax.bench.configs import BenchConfig, CellWeights, SharedWeights
 from seqjax.bench.options import IMPLEMENTATIONS
 
@@ -43,18 +44,23 @@ def _blocks(matrix: np.ndarray, gates: int) -> list[np.ndarray]:
 
 
 def jax_implementation(
-    name: str, config: BenchConfig, weights: SharedWeights, apply: Callable[[Any, jax.Array], jax.Array], params: Any
+    name: str, config: BenchConfig, weights: SharedWeights, apply: Callable[[Any, jax.Array], jax.Array], params: Any,
+    mesh: jax.sharding.Mesh | None = None,
 ) -> Prepared:
     """Times ``apply(params, inputs) -> outputs [batch, time, hidden]`` under ``jax.jit``.
 
     Data are arguments, never constants baked into the program. The compile time is that of
     ``lower().compile()``; the peak memory is XLA's memory analysis of the compiled call
-    (arguments + outputs + temporaries).
+    (arguments + outputs + temporaries). With ``mesh``, the arguments are placed as
+    ``seqjax.train.parallel`` places a train step's: parameters replicated, the batch split.
     """
     dtype = jnp.dtype(config.dtype)
     params = jax.tree.map(lambda a: jnp.asarray(a, dtype) if jnp.issubdtype(a.dtype, jnp.floating) else a, params)
     inputs = jnp.asarray(weights.inputs, dtype)
     cotangent = jnp.asarray(weights.cotangent, jnp.float32)
+    if mesh is not None:
+        params = parallel.replicate(params, mesh)
+        inputs, cotangent = parallel.shard_batch((inputs, cotangent), mesh)
 
     def loss(params, inputs, cotangent):
         return jnp.sum(apply(params, inputs).astype(jnp.float32) * cotangent)
@@ -110,15 +116,17 @@ def run_stack(run_one: Callable[[Any, jax.Array, bool], jax.Array], params: Any,
 
 def seqjax_implementation(
     config: BenchConfig, weights: SharedWeights, backward: str = "custom", cudnn: str = "off",
-    shard_batch: bool = False,
+    split: Literal["shard_map", "jit"] | None = None,
 ) -> Prepared | None:
-    """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run);
-    with ``shard_batch``, the batch split over every device by ``jax.shard_map`` (None with one device)."""
+    """seqjax's scan (``cudnn="off"``), or its cuDNN path (``cudnn="on"``; None where it cannot run).
+    ``split``: the batch split over every device (None with one device) by ``jax.shard_map``, or
+    by placing the arguments as ``seqjax.train.parallel`` does and letting ``jax.jit`` split the
+    computation (``"jit"``, how ``seqjax.train`` trains on several devices)."""
     if backward == "autodiff" and config.mode == "forward":
         return None  # the same forward pass as the custom one
     devices = jax.devices()
-    if shard_batch and (len(devices) < 2 or config.batch % len(devices)):
-        print(f"  seqjax sharded skipped: needs 2 or more devices that divide batch {config.batch}, has "
+    if split is not None and (len(devices) < 2 or config.batch % len(devices)):
+        print(f"  seqjax split ({split}) skipped: needs 2 or more devices that divide batch {config.batch}, has "
               f"{len(devices)} (on CPU: XLA_FLAGS=--xla_force_host_platform_device_count=2)", flush=True)
         return None
     cell = core.LSTMCell() if config.cell == "lstm" else core.GRUCell(reset_after=True)
@@ -146,11 +154,14 @@ def seqjax_implementation(
         return outputs
 
     name = {"on": "seqjax cuDNN", "off": "seqjax" if backward == "custom" else "seqjax (autodiff)"}[cudnn]
-    if shard_batch:
-        mesh = jax.sharding.Mesh(np.array(devices), ("batch",))
-        batch = jax.sharding.PartitionSpec("batch")
+    if split == "shard_map":
+        mesh = parallel.data_mesh(devices)
+        batch = jax.sharding.PartitionSpec(parallel.DATA_AXIS)
         apply = jax.shard_map(apply, mesh=mesh, in_specs=(jax.sharding.PartitionSpec(), batch), out_specs=batch)
-        name = f"seqjax (batch over {len(devices)} devices)"
+        return jax_implementation(f"seqjax (batch over {len(devices)} devices)", config, weights, apply, params)
+    if split == "jit":
+        name = f"seqjax (data parallel, {len(devices)} devices)"
+        return jax_implementation(name, config, weights, apply, params, mesh=parallel.data_mesh(devices))
     return jax_implementation(name, config, weights, apply, params)
 
 
@@ -304,7 +315,8 @@ BUILDERS: dict[str, Callable[[BenchConfig, SharedWeights], Prepared | None]] = {
     "seqjax": seqjax_implementation,
     "seqjax-autodiff": lambda c, w: seqjax_implementation(c, w, backward="autodiff"),
     "seqjax-cudnn": lambda c, w: seqjax_implementation(c, w, cudnn="on"),
-    "seqjax-sharded": lambda c, w: seqjax_implementation(c, w, shard_batch=True),
+    "seqjax-sharded": lambda c, w: seqjax_implementation(c, w, split="shard_map"),
+    "seqjax-data-parallel": lambda c, w: seqjax_implementation(c, w, split="jit"),
     "flax-linen": lambda c, w: flax_linen_implementation(c, w, optimized=False),
     "flax-linen-optimized": lambda c, w: flax_linen_implementation(c, w, optimized=True),
     "flax-nnx": flax_nnx_implementation,

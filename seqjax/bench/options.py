@@ -11,8 +11,8 @@ from seqjax.errors import bad_argument
 
 MODES: tuple[str, ...] = ("forward", "train", "step")
 CELLS: tuple[str, ...] = ("lstm", "gru")
-IMPLEMENTATIONS: tuple[str, ...] = ("seqjax", "seqjax-autodiff", "seqjax-cudnn", "seqjax-sharded", "flax-linen",
-                                    "flax-linen-optimized", "flax-nnx", "equinox", "pytorch")
+IMPLEMENTATIONS: tuple[str, ...] = ("seqjax", "seqjax-autodiff", "seqjax-cudnn", "seqjax-sharded", "seqjax-data-parallel",
+                                    "flax-linen", "flax-linen-optimized", "flax-nnx", "equinox", "pytorch")
 """The implementations of ``implementations.BUILDERS``, by the name ``--implementations`` takes."""
 DEFAULT_SHAPES = ("32x256x128x256", "64x128x256x512")
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
+import textwrap
 
 import jax
 import numpy as np
@@ -54,6 +58,32 @@ def test_an_implementation_of_another_function_is_not_timed(monkeypatch):
     results = bench.measure(SMALL, ["seqjax", "wrong"], repeats=1)
     wrong_result = next(r for r in results if r.implementation == "wrong")
     assert wrong_result.seconds is None and wrong_result.difference > 1e-3
+
+
+SPLIT_SCRIPT = textwrap.dedent("""
+    import dataclasses, jax
+    from seqjax import bench
+    from seqjax.bench import harness
+
+    assert len(jax.devices()) == 2, jax.devices()
+    for cell in ("lstm", "gru"):
+        for mode in ("train", "step"):
+            config = bench.BenchConfig(cell=cell, batch=4, time=5, input=3, hidden=4, mode=mode)
+            results = bench.measure(config, ["seqjax", "seqjax-sharded", "seqjax-data-parallel"], repeats=1)
+            assert [r.implementation for r in results] == [
+                "seqjax", "seqjax (batch over 2 devices)", "seqjax (data parallel, 2 devices)"], results
+            for result in results:
+                assert result.difference < harness.TOLERANCE["float32"] and result.seconds is not None, result
+            print(cell, mode, "ok")
+""")
+
+
+def test_the_batch_split_over_two_devices_computes_the_same_function_both_ways():
+    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    result = subprocess.run([sys.executable, "-c", SPLIT_SCRIPT], env=environment, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stdout.count(" ok") == 4, result.stdout
 
 
 def test_the_command_writes_json_markdown_and_a_plot(tmp_path):

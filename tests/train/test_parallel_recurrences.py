@@ -2,8 +2,9 @@
 splits the recurrences' work too: the compiled gradient of every sequential runner holds no
 all-gather (each device keeps its rows, from the loops to the weight gradients, whose partial
 sums are added), the custom backward's loops no collective at all (the partial sums are added
-once, after the loop), and the gradient equals the one on one device. Runs in a subprocess with 2 simulated
-CPU devices.
+once, after the loop), and the gradient equals the one on one device; every layer of the
+registry, with its default options, gathers nothing and adds nothing in a loop either. Runs in a
+subprocess with 2 simulated CPU devices.
 
 Before the custom backward contracted ``[time, batch]`` in place, XLA gathered the activations
 of the whole batch on every device for the weight gradients, and 2 devices trained at
@@ -57,6 +58,16 @@ SCRIPT = textwrap.dedent(r"""
                     error = float(jnp.max(jnp.abs(w - g)) / (jnp.max(jnp.abs(w)) + 1e-30))
                     assert error < 1e-5, (name, backward, hoist, error)
                 print(name, backward, hoist, "ok")
+
+    from seqjax import nn
+    inputs = parallel.shard_batch(jnp.ones((4, 6, 8)), mesh)
+    for name in nn.LAYERS:  # every layer of the registry with its default options
+        layer = nn.recurrent_layer(name, 8)
+        params = parallel.replicate(layer.init(jax.random.key(0), inputs), mesh)
+        grad = jax.jit(jax.grad(lambda params, x: jnp.mean(jnp.square(layer.apply(params, x)[0]))))
+        compiled = grad.lower(params, inputs).compile().as_text()
+        assert "all-gather(" not in compiled and not collectives_in_loops(compiled), name
+        print(name, "layer ok")
 """)
 
 
@@ -64,4 +75,4 @@ def test_the_gradient_of_a_split_batch_gathers_nothing_and_equals_the_one_device
     environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
     result = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
-    assert result.stdout.count(" ok") == 16, result.stdout
+    assert result.stdout.count(" ok") == 16 + 8, result.stdout
