@@ -162,10 +162,11 @@ class FusedCell:
         """``Σ hᵀ d_recurrent`` over all steps from the cotangents of the projected inputs.
 
         ``hidden_before [time, batch, hidden]`` and ``d_projected [time, batch, gates *
-        hidden]`` hold every step of every sequence, ``saved`` what ``pointwise_forward`` saved,
-        stacked alike (contract the leading axes with ``sum_of_outer_products``). The default is for cells whose pointwise part reads ``projected +
-        recurrent``, where the two cotangents are equal; the runner stores only
-        ``d_projected``, so a cell derives its ``d_recurrent`` here, after the loop.
+        hidden]`` hold every step of every sequence, ``saved`` what ``pointwise_forward``
+        saved, stacked alike (contract the leading axes with ``sum_of_outer_products``). The
+        default is for cells whose pointwise part reads ``projected + recurrent``, where the
+        two cotangents are equal; the runner stores only ``d_projected``, so a cell derives
+        its ``d_recurrent`` here, after the loop.
         """
         del saved
         return sum_of_outer_products(hidden_before, d_projected)
