@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import jax
 import jax.extend
 import jax.numpy as jnp
@@ -49,3 +53,13 @@ def products(jaxpr) -> list[tuple[tuple[tuple[int, ...], ...], tuple]]:
 def product_ranks(jaxpr) -> list[tuple[int, ...]]:
     """The operand ranks of every ``dot_general`` in ``jaxpr`` and the jaxprs nested in it."""
     return [tuple(len(shape) for shape in shapes) for shapes, _ in products(jaxpr)]
+
+
+def run_on_two_simulated_devices(script: str, timeout: float = 300) -> str:
+    """Runs the Python ``script`` in a subprocess whose CPU is 2 simulated devices
+    (``--xla_force_host_platform_device_count=2``); returns its stdout, after checking it exited 0."""
+    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result.stdout

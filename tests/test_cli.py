@@ -82,7 +82,8 @@ def run_dir(corpus, tmp_path_factory) -> pathlib.Path:
     (["--top-k", "-3"], ["--top-k: expected an int in [0, ", "received -3"]),
 ])
 def test_bad_train_options_are_named_before_anything_is_trained(options, fragments, corpus, tmp_path, capsys):
-    result = seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(tmp_path / "run"), *options)
+    result = seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(tmp_path / "run"),
+                               *options)
     assert_refused(result, *fragments)
     assert not (tmp_path / "run").exists()
 
@@ -108,7 +109,8 @@ def test_bad_sampling_options_are_named(options, fragments, run_dir, capsys):
 def test_a_refused_resume_names_the_changes_and_leaves_the_run_directory_byte_identical(
         options, fragments, run_dir, corpus, capsys):
     before = snapshot(run_dir)
-    assert_refused(seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(run_dir), *options), *fragments)
+    result = seqjax_in_process(capsys, "train", *TINY_RUN, "--data", str(corpus), "--run-dir", str(run_dir), *options)
+    assert_refused(result, *fragments)
     assert snapshot(run_dir) == before
 
 
@@ -137,7 +139,8 @@ def test_a_moved_corpus_is_found_by_its_name_or_named_with_the_option_to_pass(co
     moved_dir = tmp_path / "data"
     moved_dir.mkdir()
     moving.rename(moved_dir / "moving.txt")
-    assert_refused(seqjax_in_process(capsys, "evaluate", str(run)), "moving.txt (sha256 ", "is no longer at", "pass its new path with --data")
+    assert_refused(seqjax_in_process(capsys, "evaluate", str(run)),
+                   "moving.txt (sha256 ", "is no longer at", "pass its new path with --data")
     found = seqjax_in_process(capsys, "evaluate", str(run), "--data-dir", str(moved_dir))
     assert found.returncode == 0 and "validation tokens: loss" in found.stdout, found.stderr
     given = seqjax_in_process(capsys, "evaluate", str(run), "--data", str(moved_dir / "moving.txt"))

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import jax
@@ -19,6 +16,7 @@ import pytest
 from seqjax import bench
 from seqjax.bench import __main__ as cli
 from seqjax.bench import harness, implementations
+from tests.helpers import run_on_two_simulated_devices
 
 SMALL = bench.BenchConfig(cell="lstm", batch=2, time=5, input=3, hidden=4, mode="train")
 
@@ -61,7 +59,7 @@ def test_an_implementation_of_another_function_is_not_timed(monkeypatch):
 
 
 SPLIT_SCRIPT = textwrap.dedent("""
-    import dataclasses, jax
+    import jax
     from seqjax import bench
     from seqjax.bench import harness
 
@@ -79,11 +77,8 @@ SPLIT_SCRIPT = textwrap.dedent("""
 
 
 def test_the_batch_split_over_two_devices_computes_the_same_function_both_ways():
-    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
-    result = subprocess.run([sys.executable, "-c", SPLIT_SCRIPT], env=environment, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert result.stdout.count(" ok") == 4, result.stdout
+    output = run_on_two_simulated_devices(SPLIT_SCRIPT)
+    assert output.count(" ok") == 4, output
 
 
 def test_the_command_writes_json_markdown_and_a_plot(tmp_path):

@@ -4,10 +4,9 @@ gradients summed over the shards. Runs in a subprocess with 2 simulated CPU devi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
+
+from tests.helpers import run_on_two_simulated_devices
 
 SCRIPT = textwrap.dedent("""
     import jax, jax.numpy as jnp, numpy as np
@@ -41,7 +40,5 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_every_backward_pass_under_shard_map_equals_the_unsplit_run():
-    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert result.stdout.count(" ok") == 10, result.stdout
+    output = run_on_two_simulated_devices(SCRIPT)
+    assert output.count(" ok") == 10, output

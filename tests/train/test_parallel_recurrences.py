@@ -12,10 +12,9 @@ of the whole batch on every device for the weight gradients, and 2 devices train
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
+
+from tests.helpers import run_on_two_simulated_devices
 
 SCRIPT = textwrap.dedent(r"""
     import re
@@ -72,7 +71,5 @@ SCRIPT = textwrap.dedent(r"""
 
 
 def test_the_gradient_of_a_split_batch_gathers_nothing_and_equals_the_one_device_gradient():
-    environment = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert result.stdout.count(" ok") == 16 + 8, result.stdout
+    output = run_on_two_simulated_devices(SCRIPT)
+    assert output.count(" ok") == 16 + 8, output
