@@ -11,6 +11,18 @@ import jax.extend
 import jax.numpy as jnp
 import numpy as np
 
+from seqjax import core
+
+# The step cells with the hand-written backward pass (``core.FusedCell``s), in every variant.
+FUSED_CELLS = [
+    core.SimpleRNNCell(),
+    core.SimpleRNNCell(activation=jax.nn.relu),
+    core.LSTMCell(),
+    core.GRUCell(),
+    core.GRUCell(reset_after=True),
+]
+FUSED_CELL_IDS = ["rnn-tanh", "rnn-relu", "lstm", "gru", "gru-reset-after"]
+
 
 def random_params(cell, input_size: int, hidden_size: int, seed: int, dtype=jnp.float32):
     """Cell parameters with every entry random, biases included, so no term is hidden by a zero."""

@@ -108,8 +108,7 @@ class GRUCell(FusedCell):
         d_gates = sum_of_outer_products(hidden_before, d_projected[..., : 2 * hidden_size])
         if not self.reset_after:
             return d_gates
-        r = saved[0]
-        d_candidate = sum_of_outer_products(hidden_before, d_projected[..., 2 * hidden_size :] * r)
+        d_candidate = sum_of_outer_products(hidden_before, _candidate_recurrent_cotangent(d_projected, saved[0]))
         return jnp.concatenate([d_gates, d_candidate], axis=1)
 
     def pointwise_params_gradient(
@@ -119,10 +118,9 @@ class GRUCell(FusedCell):
         candidate's recurrent kernel, ``Σ (r * h)ᵀ d g_pre`` (``d g_pre``: ``d_projected``'s
         candidate columns)."""
         r = saved[0]
-        d_g_pre = d_projected[..., 2 * carry_before.shape[-1]:]
         if self.reset_after:
-            return (d_g_pre * r).sum((0, 1))
-        return sum_of_outer_products(r * carry_before, d_g_pre)
+            return _candidate_recurrent_cotangent(d_projected, r).sum((0, 1))
+        return sum_of_outer_products(r * carry_before, d_projected[..., 2 * carry_before.shape[-1]:])
 
     def pointwise_backward(
         self,
@@ -147,3 +145,9 @@ class GRUCell(FusedCell):
             d_recurrent = jnp.concatenate([d_r_pre, d_u_pre], axis=-1)
         d_projected = jnp.concatenate([d_r_pre, d_u_pre, d_g_pre], axis=-1)
         return d_h, d_projected, d_recurrent
+
+
+def _candidate_recurrent_cotangent(d_projected: jax.Array, r: jax.Array) -> jax.Array:
+    """Reset-after: ``d g_pre * r [..., hidden]``, the cotangent of ``W_g h + b_hg``, from the
+    candidate's columns of ``d_projected [..., 3 * hidden]`` and the reset gate ``r [..., hidden]``."""
+    return d_projected[..., 2 * r.shape[-1]:] * r

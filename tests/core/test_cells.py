@@ -10,8 +10,8 @@ import pytest
 
 from seqjax import core
 from tests import numpy_reference as ref
+from tests.helpers import FUSED_CELL_IDS, FUSED_CELLS, relative_error
 from tests.helpers import random_params as random_cell_params
-from tests.helpers import relative_error
 
 BATCH, TIME, INPUT, HIDDEN = 3, 24, 5, 6
 
@@ -35,17 +35,7 @@ def numpy_run(cell, params, x, carry):
     return ref.gru(x, Vs, Ws, bs, carry, extra)
 
 
-CELLS = [
-    core.SimpleRNNCell(),
-    core.SimpleRNNCell(activation=jax.nn.relu),
-    core.LSTMCell(),
-    core.GRUCell(),
-    core.GRUCell(reset_after=True),
-]
-CELL_IDS = ["rnn-tanh", "rnn-relu", "lstm", "gru", "gru-reset-after"]
-
-
-@pytest.mark.parametrize("cell", CELLS, ids=CELL_IDS)
+@pytest.mark.parametrize("cell", FUSED_CELLS, ids=FUSED_CELL_IDS)
 @pytest.mark.parametrize("hoist", [False, True], ids=["per-step", "hoisted"])
 def test_cell_matches_float64_numpy_equations(cell, hoist):
     params = random_params(cell, seed=0)
@@ -110,7 +100,7 @@ def test_simple_rnn_gradient_equals_hand_written_bptt():
         assert relative_error(got, want) < 1e-10
 
 
-@pytest.mark.parametrize("cell", CELLS[2:], ids=CELL_IDS[2:])
+@pytest.mark.parametrize("cell", FUSED_CELLS[2:], ids=FUSED_CELL_IDS[2:])
 def test_gated_cell_gradient_equals_central_finite_differences(cell):
     with jax.enable_x64(True):
         params = random_params(cell, seed=5, dtype=jnp.float64)

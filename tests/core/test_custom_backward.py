@@ -8,20 +8,12 @@ import numpy as np
 import pytest
 
 from seqjax import core
-from tests.helpers import random_params, relative_error
+from tests.helpers import FUSED_CELL_IDS, FUSED_CELLS, random_params, relative_error
 
 BATCH, TIME, INPUT, HIDDEN = 3, 11, 4, 5
-CELLS = [
-    core.SimpleRNNCell(),
-    core.SimpleRNNCell(activation=jax.nn.relu),
-    core.LSTMCell(),
-    core.GRUCell(),
-    core.GRUCell(reset_after=True),
-]
-CELL_IDS = ["rnn-tanh", "rnn-relu", "lstm", "gru", "gru-reset-after"]
 
 
-@pytest.mark.parametrize("cell", CELLS, ids=CELL_IDS)
+@pytest.mark.parametrize("cell", FUSED_CELLS, ids=FUSED_CELL_IDS)
 @pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("hoist", [False, True], ids=["per-step", "hoisted"])
