@@ -13,7 +13,9 @@ import numpy as np
 
 from seqjax import core
 
-# The step cells with the hand-written backward pass (``core.FusedCell``s), in every variant.
+# The simple RNN (tanh, ReLU), the LSTM and both GRUs: the ``core.FusedCell``s that
+# ``tests.numpy_reference`` writes out in float64. The two simple RNNs come first, so
+# ``FUSED_CELLS[2:]`` is the gated cells.
 FUSED_CELLS = [
     core.SimpleRNNCell(),
     core.SimpleRNNCell(activation=jax.nn.relu),
